@@ -1,0 +1,49 @@
+"""The dbt project as Dagster assets; dbt tests surface as asset checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from resources.dbt import dbt_project
+
+# Marts and reports are rebuilt by the daily schedule; a day and a bit is their SLA.
+MART_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=dt.timedelta(hours=30), warn_window=dt.timedelta(hours=26))
+LAYERS = ("staging", "intermediate", "marts", "reporting")
+
+
+class WarehouseDbtTranslator(DagsterDbtTranslator):
+    """Groups models by layer and states the SLA of what analysts read."""
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id) or {}
+        folders = node.get("fqn", [])[1:-1]
+        layer = next((folder for folder in folders if folder in LAYERS), None)
+        if node.get("resource_type") == "seed":
+            layer = "reference"
+        if layer is None:
+            return spec
+        spec = spec.replace_attributes(group_name=layer)
+        if layer in ("marts", "reporting"):
+            spec = spec.replace_attributes(freshness_policy=MART_FRESHNESS)
+        return spec
+
+
+def build_dbt_assets(target: str) -> dg.AssetsDefinition:
+    project = dbt_project(target)
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=WarehouseDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+        pool="warehouse_writes",
+    )
+    def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        yield from dbt.cli(["build"], context=context).stream()
+
+    return warehouse_dbt_models

@@ -1,0 +1,112 @@
+"""Ingestion assets: one per inbound source, each loading files into ``raw.<source>``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import dagster as dg
+from pydantic import Field
+
+from ingestion.landing import landed_files
+from ingestion.loader import LoadError, LoadResult, SourceSpec, load_file
+from ingestion.sources import CBAM_SHIPMENTS, REFERENCE_SOURCES, SOURCES
+from resources.warehouse import WarehouseResource
+
+RAW_GROUP = "raw"
+# Brokers send customs files at least daily; authorities publish reference data about yearly.
+FRESHNESS = {
+    CBAM_SHIPMENTS.name: dg.FreshnessPolicy.time_window(
+        fail_window=dt.timedelta(hours=48), warn_window=dt.timedelta(hours=26)
+    ),
+    **{
+        spec.name: dg.FreshnessPolicy.time_window(fail_window=dt.timedelta(days=400), warn_window=dt.timedelta(days=370))
+        for spec in REFERENCE_SOURCES
+    },
+}
+
+
+class IngestConfig(dg.Config):
+    """Which files to load. Empty: every file waiting in the landing directory for this source."""
+
+    files: list[str] = Field(default=[], description="Files to load; empty: all waiting in the landing dir")
+    tenant_id: str | None = Field(default=None, description="Tenant of files given outside the landing dir")
+    landing_dir: str | None = Field(default=None, description="Overrides GREENLANG_LANDING_DIR")
+
+
+def raw_asset_key(spec: SourceSpec) -> dg.AssetKey:
+    return dg.AssetKey([RAW_GROUP, spec.name])
+
+
+def build_ingestion_asset(spec: SourceSpec, default_landing_dir: Path) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=raw_asset_key(spec),
+        group_name=RAW_GROUP,
+        kinds={"python", "duckdb", "postgres"},
+        description=(
+            f"Files of source `{spec.name}` validated against contract {spec.contract.contract_name} "
+            f"v{spec.contract.contract_version} and loaded into `raw.{spec.name}`; rejected rows go to "
+            "`raw.dead_letter`, every load to `raw.load_batch`."
+        ),
+        metadata={"contract": f"{spec.contract.contract_name} v{spec.contract.contract_version}"},
+        freshness_policy=FRESHNESS[spec.name],
+        pool="warehouse_writes",
+    )
+    def _ingest(context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
+        targets = _files_to_load(spec, config, default_landing_dir)
+        results: list[LoadResult] = []
+        failures: list[str] = []
+        for tenant_id, path in targets:
+            try:
+                result = load_file(warehouse.get_warehouse(), spec, path, tenant_id)
+            except LoadError as error:
+                context.log.error(f"{tenant_id}: {error}")
+                failures.append(f"{tenant_id}/{path.name}: {error}")
+                continue
+            context.log.info(
+                f"{tenant_id}/{path.name}: {result.status}, read {result.rows_read}, loaded {result.rows_loaded}, "
+                f"rejected {result.rows_rejected}"
+                + (f", ignored columns {result.ignored_columns}" if result.ignored_columns else "")
+            )
+            results.append(result)
+        if failures:
+            # Readable files are loaded and recorded before the run fails on the unreadable ones.
+            raise dg.Failure(
+                description=f"{len(failures)} file(s) could not be loaded",
+                metadata={"failures": dg.MetadataValue.md("\n".join(f"- {item}" for item in failures))},
+            )
+        loaded = [result for result in results if result.status == "succeeded"]
+        return dg.MaterializeResult(
+            metadata={
+                "files_seen": len(results),
+                "files_loaded": len(loaded),
+                "files_skipped_already_loaded": len(results) - len(loaded),
+                "rows_read": sum(result.rows_read for result in loaded),
+                "rows_loaded": sum(result.rows_loaded for result in loaded),
+                "rows_rejected": sum(result.rows_rejected for result in loaded),
+                "batch_ids": [result.batch_id for result in loaded],
+            }
+        )
+
+    return _ingest
+
+
+def _files_to_load(spec: SourceSpec, config: IngestConfig, default_landing_dir: Path) -> list[tuple[str, Path]]:
+    landing_dir = Path(config.landing_dir) if config.landing_dir else default_landing_dir
+    if not config.files:
+        return [(item.tenant_id, item.path) for item in landed_files(landing_dir, spec.name)]
+    targets = []
+    for name in config.files:
+        path = Path(name).resolve()
+        try:
+            tenant_id = path.relative_to(landing_dir.resolve()).parts[0]
+        except ValueError:
+            if not config.tenant_id:
+                raise dg.Failure(f"{path} is outside the landing directory: give tenant_id in the run config")
+            tenant_id = config.tenant_id
+        targets.append((config.tenant_id or tenant_id, path))
+    return targets
+
+
+def build_ingestion_assets(landing_dir: Path) -> list[dg.AssetsDefinition]:
+    return [build_ingestion_asset(spec, landing_dir) for spec in SOURCES]

@@ -1,0 +1,77 @@
+"""The base of every record contract and the field types contracts share.
+
+A contract is the single source of truth for one record shape: loaders validate with it, the committed
+JSON Schema is generated from it (``contracts/schemas``) and the fast, vectorised validation of
+``ingestion.validation`` is derived from its field constraints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+# Regulatory quantities are exact decimals; 38 digits with 12 after the point is the widest type that
+# DuckDB, PostgreSQL and Snowflake all hold exactly (DECIMAL(38,12) / NUMERIC(38,12) / NUMBER(38,12)).
+DECIMAL_PRECISION = 38
+DECIMAL_SCALE = 12
+
+_EU_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
+
+
+def _parse_date(value: Any) -> Any:
+    """Accept ISO 8601 dates and the day-first forms EU customs brokers send (31.01.2026, 31/01/2026)."""
+    if isinstance(value, str):
+        text = value.strip()
+        match = _EU_DATE.match(text)
+        if match:
+            day, month, year = (int(part) for part in match.groups())
+            return dt.date(year, month, day)
+        return text
+    return value
+
+
+def upper_code(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def blank_to_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=512)]
+IsoDate = Annotated[dt.date, BeforeValidator(_parse_date)]
+ExactDecimal = Annotated[Decimal, Field(max_digits=DECIMAL_PRECISION, decimal_places=DECIMAL_SCALE)]
+NonNegativeDecimal = Annotated[
+    Decimal, Field(ge=0, max_digits=DECIMAL_PRECISION, decimal_places=DECIMAL_SCALE)
+]
+PositiveDecimal = Annotated[Decimal, Field(gt=0, max_digits=DECIMAL_PRECISION, decimal_places=DECIMAL_SCALE)]
+CountryAlpha2 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), BeforeValidator(upper_code)]
+OptionalText = Annotated[Text | None, BeforeValidator(blank_to_none)]
+OptionalNonNegativeDecimal = Annotated[NonNegativeDecimal | None, BeforeValidator(blank_to_none)]
+OptionalDecimal = Annotated[ExactDecimal | None, BeforeValidator(blank_to_none)]
+
+
+class Contract(BaseModel):
+    """A versioned record contract (semantic versioning: a breaking change bumps the major version)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    contract_name: ClassVar[str]
+    contract_version: ClassVar[str]
+    # Cross-field rules, each as (SQL condition that marks a row INVALID, message). The same rule is
+    # enforced in Python by a model validator of the contract; tests prove the two agree.
+    row_rules_sql: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        schema = cls.model_json_schema(mode="validation")
+        schema["$id"] = f"https://greenlang.dev/contracts/{cls.contract_name}/{cls.contract_version}.json"
+        schema["x-contract-name"] = cls.contract_name
+        schema["x-contract-version"] = cls.contract_version
+        return schema

@@ -1,0 +1,38 @@
+-- CN lines of CBAM goods as listed in the default-value workbook of Implementing Regulation (EU)
+-- 2025/2621 ("Other countries and territories" sheet). A CN code may appear more than once (white /
+-- grey clinker); dim_cbam_good has one row per code.
+
+with
+
+source as (
+
+    select * from {{ source('raw', 'cbam__goods') }}
+
+),
+
+renamed as (
+
+    select
+        trim(tenant_id) as tenant_id,
+        trim(sector) as sector,
+        replace(trim(cn_code), ' ', '') as cn_code,
+        cast(length(replace(trim(cn_code), ' ', '')) as integer) as cn_code_length,
+        trim(description) as description,
+        nullif(trim(route_code), '') as route_code,
+        _batch_id,
+        _source_uri,
+        cast(_source_row as bigint) as _source_row,
+        _row_sha256,
+        cast(_ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+
+    from source
+
+),
+
+final as (
+
+    select * from renamed
+
+)
+
+select * from final

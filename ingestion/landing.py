@@ -1,0 +1,34 @@
+"""The landing directory: ``<landing>/<tenant>/<source>/<file>``, one folder per tenant and source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+LANDING_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson"}
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    tenant_id: str
+    source: str
+    path: Path
+
+    def fingerprint(self) -> str:
+        """Changes when the file is replaced or rewritten; the sensor's run key."""
+        stat = self.path.stat()
+        return f"{self.path}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def landed_files(landing_dir: Path, source: str | None = None) -> list[LandedFile]:
+    """Files waiting in the landing directory, oldest first so loads follow arrival order."""
+    if not landing_dir.is_dir():
+        return []
+    found = [
+        LandedFile(tenant_id=path.parent.parent.name, source=path.parent.name, path=path)
+        for path in landing_dir.glob("*/*/*")
+        if path.is_file() and path.suffix.lower() in LANDING_SUFFIXES and not path.name.startswith(".")
+    ]
+    if source is not None:
+        found = [item for item in found if item.source == source]
+    return sorted(found, key=lambda item: (item.path.stat().st_mtime_ns, str(item.path)))

@@ -1,0 +1,157 @@
+"""Types and helpers shared by every reader: the error, the source handle, the batch layout."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+import pyarrow as pa
+
+# Columns every batch carries after the file's own (header) columns. Header names are snake_cased and
+# snake_case never yields a leading underscore, so these can never collide with a file's column.
+SOURCE_ROW = "_source_row"  # int64: CSV/JSON array record number, JSON Lines line, Excel worksheet row
+ROW_ERROR = "_row_error"  # text: why the record is structurally broken (null = it is not)
+EXTRA_FIELDS = "_extra_fields"  # text: JSON array of received values that have no column (null = none)
+READER_COLUMNS = (SOURCE_ROW, ROW_ERROR, EXTRA_FIELDS)
+
+
+class UnreadableFileError(Exception):
+    """The file cannot be read at all (format, encoding, structure); no record of it can be trusted."""
+
+    def __init__(self, path: Path | str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = Path(path)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """An inbound file whose layout has been detected; ``iter_batches`` streams its records.
+
+    Every batch has the file's columns (``columns``, all ``pa.string()``, values exactly as received,
+    an empty value as null) followed by ``_source_row``, ``_row_error`` and ``_extra_fields`` (see
+    ``schema``). Iterating again re-reads the file.
+    """
+
+    path: Path
+    format: str  # "csv" | "excel" | "json" | "jsonl"
+    encoding: str | None  # detected (csv/json/jsonl): "utf-8", "utf-8-sig", "cp1252", "latin-1"
+    delimiter: str | None  # csv only
+    decimal_separator: str  # "." or ","; detected from the data for csv
+    columns: list[str]  # snake_cased header, in file order
+    _read: Callable[[int], Iterator[pa.RecordBatch]] = field(repr=False, compare=False)
+
+    @property
+    def schema(self) -> pa.Schema:
+        """The schema of every batch: the columns, then the reader's row columns."""
+        return batch_schema(self.columns)
+
+    def iter_batches(self, batch_rows: int = 100_000) -> Iterator[pa.RecordBatch]:
+        """Stream the records: every batch has exactly ``batch_rows`` rows except the last.
+
+        A header without records yields no batch. Raises ``UnreadableFileError`` if the body turns out
+        to be unreadable part-way (rare: detection reads the whole file up front where it can).
+        """
+        if batch_rows < 1:
+            raise ValueError(f"batch_rows must be positive, got {batch_rows}")
+        return self._read(batch_rows)
+
+
+def batch_schema(columns: Sequence[str]) -> pa.Schema:
+    return pa.schema(
+        [pa.field(name, pa.string()) for name in columns]
+        + [
+            pa.field(SOURCE_ROW, pa.int64(), nullable=False),
+            pa.field(ROW_ERROR, pa.string()),
+            pa.field(EXTRA_FIELDS, pa.string()),
+        ]
+    )
+
+
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SEPARATORS = re.compile(r"[\W_]+")
+_WORD_BREAK = re.compile(r"[\s_\-]")
+
+
+def snake_case(header: str) -> str:
+    """Normalise a header to snake_case: ``"Net mass (tonnes)"`` → ``net_mass_tonnes``.
+
+    Accents are dropped (``Électricité`` → ``electricite``) and compatibility forms folded (``CO₂`` →
+    ``co2``) so that names are stable identifiers. camelCase is split only in single-word headers
+    (API keys such as ``netMassTonnes``): in labels with spaces capitals are units and acronyms
+    (``MWh``, ``tCO2e``) that must not be cut apart.
+    """
+    text = unicodedata.normalize("NFKD", header.strip())
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    if not _WORD_BREAK.search(text):
+        text = _CAMEL_BOUNDARY.sub("_", text)
+    return _SEPARATORS.sub("_", text.casefold()).strip("_")
+
+
+def normalise_header(path: Path, raw_names: Sequence[str | None], where: Callable[[int], str]) -> list[str]:
+    """Snake-case a header; empty or (after normalisation) duplicate names make the file unreadable.
+
+    ``where(i)`` names the position of the i-th name for messages ("column 3", "column C").
+    """
+    names = [snake_case(name or "") for name in raw_names]
+    empty = [where(index) for index, name in enumerate(names) if not name]
+    if empty:
+        raise UnreadableFileError(path, f"empty header name in {', '.join(empty)}")
+    positions: dict[str, list[int]] = {}
+    for index, name in enumerate(names):
+        positions.setdefault(name, []).append(index)
+    duplicates = [
+        f"{name!r} ({', '.join(f'{where(i)} {raw_names[i]!r}' for i in found)})"
+        for name, found in positions.items()
+        if len(found) > 1
+    ]
+    if duplicates:
+        raise UnreadableFileError(path, f"duplicate header names after normalisation: {'; '.join(duplicates)}")
+    return names
+
+
+Row = tuple[int, Sequence[str | None], str | None, str | None]
+"""One record as ``(source_row, values, row_error, extra_fields)``; ``values`` may be short (→ nulls)."""
+
+
+def rows_to_batch(columns: Sequence[str], rows: Sequence[Row]) -> pa.RecordBatch:
+    schema = batch_schema(columns)
+    padding = len(columns)
+    table = [
+        (*values, *(None,) * (padding - len(values)), source_row, error, extra)
+        for source_row, values, error, extra in rows
+    ]
+    by_column = list(zip(*table)) or [()] * len(schema)
+    return pa.RecordBatch.from_arrays(
+        [pa.array(values, type=column.type) for values, column in zip(by_column, schema)], schema=schema
+    )
+
+
+def batches_from_rows(columns: Sequence[str], rows: Iterable[Row], batch_rows: int) -> Iterator[pa.RecordBatch]:
+    """Batch records into batches of exactly ``batch_rows`` rows (the last may be short)."""
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, batch_rows)):
+        yield rows_to_batch(columns, chunk)
+
+
+def rebatch(pieces: Iterable[pa.RecordBatch], batch_rows: int) -> Iterator[pa.RecordBatch]:
+    """Re-cut a stream of batches into batches of exactly ``batch_rows`` rows (the last may be short)."""
+    pending: list[pa.RecordBatch] = []
+    count = 0
+    for piece in pieces:
+        if piece.num_rows == 0:
+            continue
+        pending.append(piece)
+        count += piece.num_rows
+        while count >= batch_rows:
+            combined = pending[0] if len(pending) == 1 else pa.concat_batches(pending)
+            yield combined.slice(0, batch_rows)
+            rest = combined.slice(batch_rows)
+            pending = [rest] if rest.num_rows else []
+            count = rest.num_rows
+    if count:
+        yield pending[0] if len(pending) == 1 else pa.concat_batches(pending)

@@ -1,0 +1,51 @@
+"""``open_source``: pick the reader for a file and detect its layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingestion.readers._common import SourceFile, UnreadableFileError
+
+FORMATS = ("csv", "excel", "json", "jsonl")
+_BY_SUFFIX = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+
+
+def open_source(path: Path | str, *, sheet: str | None = None, format: str | None = None) -> SourceFile:
+    """Detect the layout of ``path`` (format from the extension unless given) and return its handle.
+
+    Raises ``UnreadableFileError`` when the file cannot be read at all; problems of single records
+    are reported per row by the batches instead. A missing file raises ``FileNotFoundError``.
+    """
+    path = Path(path)
+    if format is None:
+        format = _BY_SUFFIX.get(path.suffix.lower())
+        if format is None:
+            raise UnreadableFileError(
+                path, f"unknown file type {path.suffix!r} (expected one of {', '.join(sorted(_BY_SUFFIX))})"
+            )
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}, got {format!r}")
+    if sheet is not None and format != "excel":
+        raise ValueError(f"sheet= applies to Excel workbooks only, not to {format}")
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    if format == "csv":
+        from ingestion.readers._csv import open_csv
+
+        return open_csv(path)
+    if format == "excel":
+        from ingestion.readers._excel import open_excel
+
+        return open_excel(path, sheet)
+    from ingestion.readers._json import open_json, open_json_lines
+
+    return open_json(path) if format == "json" else open_json_lines(path)

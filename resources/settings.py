@@ -1,0 +1,85 @@
+"""The one place environment variables are read.
+
+``GREENLANG_TARGET`` picks the warehouse for dbt (passed as ``--target``) and for the Python loaders
+alike; everything else here is connection detail. Nothing else in the code base reads ``os.environ``
+for configuration (Dagster resources receive these values, secrets as ``EnvVar``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+TARGETS = ("duckdb", "postgres", "snowflake")
+
+# dbt and Dagster send usage telemetry unless told not to; the warehouse turns both off by default.
+TELEMETRY_OFF = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1", "GX_ANALYTICS_ENABLED": "false"}
+
+
+@dataclass(frozen=True)
+class PostgresSettings:
+    host: str
+    port: int
+    user: str
+    password: str
+    database: str
+
+    def conninfo(self, database: str | None = None) -> str:
+        parts = {
+            "host": self.host,
+            "port": str(self.port),
+            "user": self.user,
+            "dbname": database or self.database,
+        }
+        if self.password:
+            parts["password"] = self.password
+        return " ".join(f"{key}={value}" for key, value in parts.items())
+
+
+@dataclass(frozen=True)
+class Settings:
+    target: str
+    duckdb_path: Path
+    postgres: PostgresSettings
+    landing_dir: Path
+    alert_webhook_url: str | None
+
+    def dbt_env(self) -> dict[str, str]:
+        """Environment for a dbt subprocess, so dbt sees the same warehouse as the loaders."""
+        return {
+            **TELEMETRY_OFF,
+            "GREENLANG_DUCKDB_PATH": str(self.duckdb_path),
+            "GREENLANG_PG_HOST": self.postgres.host,
+            "GREENLANG_PG_PORT": str(self.postgres.port),
+            "GREENLANG_PG_USER": self.postgres.user,
+            "GREENLANG_PG_PASSWORD": self.postgres.password,
+            "GREENLANG_PG_DATABASE": self.postgres.database,
+        }
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    target = env.get("GREENLANG_TARGET", "duckdb")
+    if target not in TARGETS:
+        raise ValueError(f"GREENLANG_TARGET={target!r}: expected one of {', '.join(TARGETS)}")
+    return Settings(
+        target=target,
+        duckdb_path=_absolute(env.get("GREENLANG_DUCKDB_PATH", ".warehouse/greenlang.duckdb")),
+        postgres=PostgresSettings(
+            host=env.get("GREENLANG_PG_HOST", "127.0.0.1"),
+            port=int(env.get("GREENLANG_PG_PORT", "5432")),
+            user=env.get("GREENLANG_PG_USER", "root"),
+            password=env.get("GREENLANG_PG_PASSWORD", ""),
+            database=env.get("GREENLANG_PG_DATABASE", "greenlang"),
+        ),
+        landing_dir=_absolute(env.get("GREENLANG_LANDING_DIR", ".warehouse/landing")),
+        alert_webhook_url=env.get("GREENLANG_ALERT_WEBHOOK_URL") or None,
+    )
+
+
+def _absolute(path: str) -> Path:
+    candidate = Path(path).expanduser()
+    return candidate if candidate.is_absolute() else PROJECT_ROOT / candidate

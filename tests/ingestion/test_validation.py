@@ -1,0 +1,139 @@
+"""The fast path must be sound: whatever it accepts, the contract accepts with the same value."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from contracts.cbam_shipment import CBAMShipment
+from ingestion.validation import BatchValidator, ContractMismatchError, field_rules
+
+FIELDS = list(CBAMShipment.model_fields)
+WHITESPACE = st.sampled_from(["", " ", "\t", "\u00a0", "\u2003", "\n"])
+
+
+def _around(values: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """Canonical values, sometimes padded with (unicode) whitespace or case-flipped."""
+    return st.one_of(
+        values,
+        st.tuples(WHITESPACE, values, WHITESPACE).map("".join),
+        values.map(str.lower),
+    )
+
+
+numbers = st.one_of(
+    st.decimals(min_value=-1000, max_value=10**6, places=3, allow_nan=False).map(str),
+    st.sampled_from(["0", "-0", "1e3", "1.", ".5", "+5", "0.0000000000001", "12345678901234567890123456.5", "1,5", "x"]),
+)
+dates = st.one_of(
+    st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(2999, 12, 31)).map(str),
+    st.sampled_from(["2026-02-30", "0000-01-01", "2026-2-3", "03.02.2026", "31/01/2026", "20260203", "2026-02-03T00:00"]),
+)
+VALUES = {
+    "declarant_eori": _around(st.from_regex(r"[A-Z]{2}[A-Z0-9]{1,16}", fullmatch=True)),
+    "declaration_id": _around(st.text(min_size=0, max_size=40)),
+    "declaration_line": _around(st.one_of(st.integers(-5, 12000).map(str), st.sampled_from(["1.0", "01", "x"]))),
+    "import_date": _around(dates),
+    "cn_code": _around(st.from_regex(r"[0-9]{6,9}", fullmatch=True)),
+    "origin_country": _around(st.from_regex(r"[A-Za-z]{1,3}", fullmatch=True)),
+    "net_mass_tonnes": _around(numbers),
+    "customs_procedure": _around(st.from_regex(r"[0-9]{1,5}", fullmatch=True)),
+    "installation_id": _around(st.text(max_size=10)),
+    "actual_direct_see": _around(numbers),
+    "actual_indirect_see": _around(numbers),
+    "electricity_consumed_mwh": _around(numbers),
+    "carbon_price_paid_eur": _around(numbers),
+}
+VALID_ROW = {
+    "declarant_eori": "DE123456789",
+    "declaration_id": "26DE000000000000A1",
+    "declaration_line": "1",
+    "import_date": "2026-02-03",
+    "cn_code": "72081000",
+    "origin_country": "CN",
+    "net_mass_tonnes": "25.5",
+    "customs_procedure": "40",
+    "installation_id": None,
+    "actual_direct_see": None,
+    "actual_indirect_see": None,
+    "electricity_consumed_mwh": None,
+    "carbon_price_paid_eur": None,
+}
+# A valid row with a few fields replaced, so that both verdicts are common.
+rows = st.lists(st.sampled_from(FIELDS), max_size=3, unique=True).flatmap(
+    lambda names: st.fixed_dictionaries({name: st.one_of(st.none(), VALUES[name]) for name in names})
+).map(lambda changes: VALID_ROW | changes)
+
+
+def _expected(row: dict) -> dict | None:
+    present = {key: value for key, value in row.items() if value is not None}
+    try:
+        return CBAMShipment.model_validate(present).model_dump()
+    except ValidationError:
+        return None
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(rows, min_size=1, max_size=15))
+def test_validator_agrees_with_the_contract(batch_rows: list[dict]) -> None:
+    table = pa.table(
+        {name: pa.array([row[name] for row in batch_rows], pa.string()) for name in FIELDS}
+        | {"_source_row": pa.array(range(1, len(batch_rows) + 1), pa.int64())}
+    )
+    result = BatchValidator(CBAMShipment, table.column_names).validate(table)
+
+    accepted = {row["_source_row"]: row for row in result.valid.to_pylist()}
+    rejected = {row["source_row"] for row in result.rejected}
+    for number, row in enumerate(batch_rows, start=1):
+        expected = _expected(row)
+        if expected is None:
+            assert number in rejected, f"row {row} accepted but the contract rejects it"
+        else:
+            assert number in accepted, f"row {row} rejected but the contract accepts it"
+            got = {key: accepted[number][key] for key in expected}
+            assert _same(got, expected), (row, got, expected)
+
+
+def _same(got: dict, expected: dict) -> bool:
+    return all(got[key] == value for key, value in expected.items())
+
+
+def test_decimal_commas_are_read_only_in_their_exact_shape() -> None:
+    values = ["1.234,5", "25,5", "7", "1.5", "1,2,3"]
+    table = pa.table(
+        {
+            "declarant_eori": ["DE1"] * 5,
+            "declaration_id": ["X"] * 5,
+            "declaration_line": ["1", "2", "3", "4", "5"],
+            "import_date": ["2026-01-05"] * 5,
+            "cn_code": ["72081000"] * 5,
+            "origin_country": ["CN"] * 5,
+            "net_mass_tonnes": values,
+            "customs_procedure": ["40"] * 5,
+            "_source_row": pa.array([1, 2, 3, 4, 5], pa.int64()),
+        }
+    )
+    result = BatchValidator(CBAMShipment, table.column_names, decimal_separator=",").validate(table)
+    masses = {row["_source_row"]: row["net_mass_tonnes"] for row in result.valid.to_pylist()}
+    assert masses == {1: Decimal("1234.5"), 2: Decimal("25.5"), 3: Decimal("7"), 4: Decimal("1.5")}
+    assert [row["source_row"] for row in result.rejected] == [5]
+
+
+def test_a_missing_required_column_is_a_file_level_error() -> None:
+    with pytest.raises(ContractMismatchError, match="cn_code"):
+        BatchValidator(CBAMShipment, [name for name in FIELDS if name != "cn_code"])
+
+
+def test_field_rules_follow_the_contract() -> None:
+    rules = {rule.name: rule for rule in field_rules(CBAMShipment)}
+    assert rules["cn_code"].pattern == "^[0-9]{8}$"
+    assert rules["net_mass_tonnes"].kind == "decimal" and rules["net_mass_tonnes"].gt == 0
+    assert rules["declaration_line"].ge == 1 and rules["declaration_line"].le == 9999
+    assert rules["installation_id"].required is False and rules["installation_id"].max_length == 512
+    assert rules["import_date"].kind == "date"

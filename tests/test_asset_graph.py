@@ -1,0 +1,55 @@
+"""A snapshot of the asset graph: keys, groups, deps, checks and freshness. Regenerate on purpose with
+``UPDATE_SNAPSHOTS=1 make test`` and review the diff like code."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import dagster as dg
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
+
+
+def asset_graph() -> dict:
+    from definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    assets = {}
+    for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
+        node = graph.get(key)
+        policy = node.freshness_policy
+        assets[key.to_user_string()] = {
+            "group": node.group_name,
+            "deps": sorted(parent.to_user_string() for parent in node.parent_keys),
+            "checks": sorted(check.name for check in node.check_keys),
+            "freshness": None if policy is None else json.loads(json.dumps(policy, default=lambda o: str(o))),
+        }
+    return {
+        "assets": assets,
+        "jobs": sorted(job.name for job in defs.resolve_all_job_defs() if not job.name.startswith("__")),
+        "schedules": sorted(schedule.name for schedule in defs.schedules or []),
+        "sensors": sorted(sensor.name for sensor in defs.sensors or []),
+    }
+
+
+def test_asset_graph_matches_snapshot() -> None:
+    current = asset_graph()
+    if os.environ.get("UPDATE_SNAPSHOTS") or not SNAPSHOT.exists():
+        SNAPSHOT.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")
+    assert current == json.loads(SNAPSHOT.read_text())
+
+
+def test_every_asset_states_its_sla_and_raw_assets_feed_dbt() -> None:
+    from definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    raw = dg.AssetKey(["raw", "customs__cbam_shipments"])
+    assert any(raw in graph.get(key).parent_keys for key in graph.get_all_asset_keys())
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        if node.group_name in ("raw", "marts", "reporting"):
+            assert node.freshness_policy is not None, f"{key.to_user_string()} has no freshness policy"
+    checks = {check.name for key in graph.get_all_asset_keys() for check in graph.get(key).check_keys}
+    assert {"row_conservation", "great_expectations_suite"} <= checks

@@ -1,0 +1,29 @@
+from pathlib import Path
+
+import pytest
+
+from resources.settings import PROJECT_ROOT, load_settings
+
+
+def test_defaults_are_the_embedded_duckdb_warehouse() -> None:
+    settings = load_settings({})
+    assert settings.target == "duckdb"
+    assert settings.duckdb_path == PROJECT_ROOT / ".warehouse" / "greenlang.duckdb"
+    assert settings.postgres.conninfo() == "host=127.0.0.1 port=5432 user=root dbname=greenlang"
+    assert settings.alert_webhook_url is None
+
+
+def test_one_variable_selects_the_target_and_dbt_gets_absolute_paths(tmp_path: Path) -> None:
+    settings = load_settings(
+        {"GREENLANG_TARGET": "postgres", "GREENLANG_DUCKDB_PATH": "x/w.duckdb", "GREENLANG_PG_PASSWORD": "s3cret"}
+    )
+    assert settings.target == "postgres"
+    env = settings.dbt_env()
+    assert env["GREENLANG_DUCKDB_PATH"] == str(PROJECT_ROOT / "x" / "w.duckdb")
+    assert env["DBT_SEND_ANONYMOUS_USAGE_STATS"] == "false"
+    assert "password=s3cret" in settings.postgres.conninfo()
+
+
+def test_an_unknown_target_is_refused() -> None:
+    with pytest.raises(ValueError, match="GREENLANG_TARGET='oracle'"):
+        load_settings({"GREENLANG_TARGET": "oracle"})
