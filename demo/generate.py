@@ -1,7 +1,7 @@
 """Generate demo customs declaration lines (contract ``CBAMShipment``) and the demo landing tree.
 
 ``generate_shipments`` writes one file of realistic declaration lines: a few declarants per tenant,
-MRN-like declarations of several lines each, imports over 2026 (a few in early 2027), CN codes, origins
+MRN-like declarations of several lines each, imports from January to October 2026, CN codes, origins
 and masses per sector, and for some lines the installation and its actual emissions near the default
 value (``demo.catalogue``). A small share of rows is broken on purpose, one defect each, so that the
 demo shows rejections. Rows are built column-wise with numpy and pyarrow, chunk by chunk, so memory
@@ -77,7 +77,9 @@ MEAN_LINES_PER_DECLARATION = 3.5
 MAX_LINES_PER_DECLARATION = 40
 INSTALLATION_SHARE = 0.6  # lines naming the producing installation
 ACTUAL_SEE_SHARE = 0.3  # lines with the installation's actual emissions, all of them with an installation
-NEXT_YEAR_SHARE = 0.03  # declarations released in the first quarter of 2027
+# Declarations released from 1 January to 31 October 2026: in the past, as the import-date rule of the
+# quality suite requires, and inside the first year of the definitive period.
+RELEASE_WINDOW_DAYS = 304
 # Requested procedure (UCC Annex B, data element 1/10): release for free circulation, also written with
 # the previous procedure "00", and inward processing.
 PROCEDURES = pa.array(["40", "4000", "51"])
@@ -276,9 +278,8 @@ def _declaration_sizes(rng: np.random.Generator, rows: int) -> np.ndarray:
 
 
 def _release_days(rng: np.random.Generator, count: int) -> np.ndarray:
-    """Days after 1 January 2026, mostly in 2026, some in the first quarter of 2027, on working days."""
-    next_year = rng.random(count) < NEXT_YEAR_SHARE
-    day = np.where(next_year, rng.integers(365, 365 + 90, count), rng.integers(0, 365, count))
+    """Days after 1 January 2026 within the release window, on working days."""
+    day = rng.integers(1, RELEASE_WINDOW_DAYS - 1, count)
     weekday = (day + _JAN_1_2026.weekday()) % 7
     # Goods are released on working days: Saturday moves back to Friday, Sunday on to Monday.
     return day + np.select([weekday == 5, weekday == 6], [-1, 1], 0)

@@ -27,12 +27,10 @@ from pydantic import AliasChoices, ValidationError
 from pydantic.fields import FieldInfo
 
 from contracts.base import DECIMAL_PRECISION, DECIMAL_SCALE, Contract
+from ingestion.readers import EXTRA_FIELDS, ROW_ERROR, SOURCE_ROW
 
-ROW_NUMBER = "_source_row"
+ROW_NUMBER = SOURCE_ROW
 ROW_HASH = "_row_sha256"
-# Reader columns that describe a structural problem of the record itself (a ragged CSV line, a JSON
-# Lines entry that does not parse). A row with any of them set is rejected whatever its values.
-ROW_PROBLEM_COLUMNS = ("_row_error",)
 _HASH_SEPARATOR = "\x1f"
 
 # Python's str.strip() removes every character for which str.isspace() is true; RE2 spelling of that set.
@@ -161,8 +159,10 @@ class BatchValidator:
         self.contract = contract
         self.rules = field_rules(contract)
         self.mapping, self.ignored_columns = map_columns(self.rules, columns)
-        self.source_columns = [column for column in columns if not column.startswith("_")]
-        self.problem_columns = [column for column in ROW_PROBLEM_COLUMNS if column in columns]
+        # What a dead-letter row shows: every received value, surplus fields included.
+        self.source_columns = [column for column in columns if not column.startswith("_") or column == EXTRA_FIELDS]
+        # A record the reader found structurally broken (ragged line, unparseable JSON) is rejected as such.
+        self.problem_columns = [ROW_ERROR] if ROW_ERROR in columns else []
         self.schema = pa.schema(
             [(rule.name, ARROW_TYPES[rule.kind]) for rule in self.rules]
             + [(ROW_NUMBER, pa.int64()), (ROW_HASH, pa.string())]
@@ -237,7 +237,12 @@ class BatchValidator:
             checks.append(f"NOT coalesce({condition}, false)")
         checks.extend(f"{_quote(column)} IS NULL" for column in self.problem_columns)
         raw = [f"{_quote(column)} AS {_quote(f'_raw_{index}')}" for index, column in enumerate(self.source_columns)]
-        hashed = ", ".join(f"coalesce({_quote(column)}, '')" for column in self.source_columns) or "''"
+        # The canonical record: received text of the contract's fields in contract order (absent: empty),
+        # so the same record hashes the same whatever the file's column order or extra columns.
+        hashed = ", ".join(
+            f"coalesce({_quote(self.mapping[rule.name])}, '')" if rule.name in self.mapping else "''"
+            for rule in self.rules
+        )
         problems = "".join(f", {_quote(column)}" for column in self.problem_columns)
         return f"""
             WITH received AS (

@@ -98,6 +98,10 @@ class Session(ABC):
     def lock(self, key: str) -> None:
         """Serialise writers of the same key until the transaction ends."""
 
+    @abstractmethod
+    def fetch_dicts(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Rows as dicts of exact Python values (Decimal, date), unlike a DataFrame's floats."""
+
     def scalar(self, sql: str, params: dict[str, Any] | None = None) -> Any:
         rows = self.fetchall(sql, params)
         return rows[0][0] if rows else None
@@ -138,6 +142,11 @@ class DuckDBSession(Session):
 
     def fetch_df(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         return self.connection.execute(*self._bind(sql, params)).fetchdf()
+
+    def fetch_dicts(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        cursor = self.connection.execute(*self._bind(sql, params))
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
 
     def insert_arrow(self, table: str, data: pa.Table) -> None:
         columns = ", ".join(f'"{name}"' for name in data.column_names)
@@ -187,6 +196,11 @@ class PostgresSession(Session):
     def fetch_df(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         cursor = self.connection.execute(sql, params)
         return pd.DataFrame(cursor.fetchall(), columns=[column.name for column in cursor.description])
+
+    def fetch_dicts(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        cursor = self.connection.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
 
     def insert_arrow(self, table: str, data: pa.Table) -> None:
         columns = ", ".join(f'"{name}"' for name in data.column_names)

@@ -8,10 +8,11 @@ Layout rules:
   being the most non-empty cells any of those rows has. Title lines, "Declarant: …" lines and blank
   rows above it are skipped;
 - merged header cells: read-only mode does not expose merged ranges, so they are read from the
-  sheet's XML. If a header cell is merged across columns and the row below holds text under it, the
-  header has two rows and those columns are named ``parent_child``; a cell merged down across both
-  rows names its column alone. Otherwise (one header row) a merged header names the first column
-  of its range, and the other columns of the range have no name;
+  sheet's XML. If the row below the header holds text under a header cell merged across columns,
+  and elsewhere only under empty header cells, the header has two rows: columns under a merged
+  parent are named ``parent_child``, others by the one non-empty cell (a cell merged down across
+  both rows names its column alone). Otherwise (one header row) a merged header cell names the
+  first column of its range, and the other columns of the range have no name;
 - records follow the header. Blank rows are skipped, and a row whose only value is ``END`` ends the
   table. A value in a column without a header name is a row-level problem (``_extra_fields``);
 - values become text: integers without ``.0``, other numbers to Excel's 15 significant digits (no
@@ -182,15 +183,21 @@ def _find_header_row(sample: dict[int, Cells], merges: Sequence[Merge]) -> int |
 
 
 def _has_child_row(sample: dict[int, Cells], merges: Sequence[Merge], header_row: int) -> bool:
-    """A two-row header: a header cell merged across columns with text below it in the next row."""
-    below = [value for value in sample.get(header_row + 1, ()) if _present(value)]
-    if not below or not all(isinstance(value, (str, int)) and not isinstance(value, bool) for value in below):
-        return False
-    return any(
-        min_row == max_row == header_row
-        and max_col > min_col
-        and any(_present(_cell(sample, header_row + 1, column)) for column in range(min_col, max_col + 1))
+    """A two-row header: text under a header cell merged across columns, and nowhere else but under
+    empty header cells (a data row, by contrast, has values under the named columns too)."""
+    groups = [
+        range(min_col, max_col + 1)
         for min_col, min_row, max_col, max_row in merges
+        if min_row == max_row == header_row and max_col > min_col
+    ]
+    grouped = {column for group in groups for column in group}
+    below = {
+        column: value for column, value in enumerate(sample.get(header_row + 1, ()), start=1) if _present(value)
+    }
+    return (
+        bool(grouped & below.keys())
+        and all(isinstance(value, (str, int)) and not isinstance(value, bool) for value in below.values())
+        and all(column in grouped or not _present(_cell(sample, header_row, column)) for column in below)
     )
 
 

@@ -146,7 +146,7 @@ def _line_items(path: Path, encoding: str) -> Iterator[Item]:
             try:
                 yield number, _DECODER.decode(text), None
             except json.JSONDecodeError as error:
-                yield number, text, f"line {number} is not valid JSON: {error.msg} (column {error.colno})"
+                yield number, text, f"line {number} is not valid JSON: {error.msg} at column {error.colno}"
 
 
 # JSON arrays -----------------------------------------------------------------------------------
@@ -230,9 +230,10 @@ class _Scanner:
             except json.JSONDecodeError as error:
                 if len(self.buffer) - self.pos < MAX_RECORD_CHARS and self._more():
                     continue
-                raise UnreadableFileError(
-                    self.path, f"invalid or truncated JSON: {error.msg} at {self.where(error.pos)}"
-                ) from error
+                at_end = error.pos >= len(self.buffer.rstrip()) or error.msg.startswith("Unterminated")
+                problem = "truncated JSON: the file ends inside an element" if at_end else "invalid JSON"
+                detail = f"{error.msg.removesuffix(' at')} at {self.where(error.pos)}"
+                raise UnreadableFileError(self.path, f"{problem}: {detail}") from error
             if end == len(self.buffer) and self._more():
                 continue  # a number may go on in the next chunk
             self.pos = end

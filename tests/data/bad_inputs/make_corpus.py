@@ -168,7 +168,7 @@ def excel_files() -> None:
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(HEADER[:8] + ["Installation", None])
+    sheet.append(HEADER[:8] + ["Installation ID", None])
     sheet.merge_cells("I1:J1")  # one header cell spanning two columns: it names the first
     sheet.append(ROWS[0][:8] + ["CN-INST-0001", None])
     sheet.append(ROWS[1][:8] + ["IN-INST-0042", "spilled into the unnamed column"])

@@ -341,9 +341,7 @@ final as (
             when emission_method = 'default' or indirect_method = 'default' then matched_default_value_fallback
         end as default_value_fallback,
         case when emission_method = 'default' then clamped_year end as default_value_year,
-        case
-            when emission_method = 'default' then {{ to_decimal('markup_factor') }}
-        end as markup_factor,
+        {{ to_decimal("case when emission_method = 'default' then markup_factor end") }} as markup_factor,
         {{ to_decimal('see_direct_raw') }} as see_direct,
         {{ to_decimal('see_indirect_raw') }} as see_indirect,
         {{ to_decimal('see_markup_raw') }} as see_markup,
