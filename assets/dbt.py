@@ -1,7 +1,5 @@
 """The dbt project as Dagster assets; dbt tests surface as asset checks."""
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any

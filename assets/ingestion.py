@@ -1,7 +1,5 @@
 """Ingestion assets: one per inbound source, each loading files into ``raw.<source>``."""
 
-from __future__ import annotations
-
 import datetime as dt
 from pathlib import Path
 

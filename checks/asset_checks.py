@@ -1,7 +1,5 @@
 """Asset checks on the raw layer: row conservation for every source, the GX suite for shipments."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from assets.ingestion import raw_asset_key

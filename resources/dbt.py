@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
 from functools import cache
+from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
@@ -28,4 +30,9 @@ def dbt_resource(settings: Settings) -> DbtCliResource:
     # dbt runs as a subprocess and reads its connection details from the environment: hand it the
     # same resolved values the Python loaders use, so both sides always see one warehouse.
     os.environ.update(settings.dbt_env())
-    return DbtCliResource(project_dir=dbt_project(settings.target), target=settings.target)
+    return DbtCliResource(
+        project_dir=dbt_project(settings.target),
+        target=settings.target,
+        # The dbt installed beside this interpreter, whether or not the virtualenv is on PATH.
+        dbt_executable=str(Path(sys.executable).parent / "dbt"),
+    )

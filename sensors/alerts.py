@@ -1,7 +1,5 @@
 """Alert on every failed run through the configured notifier."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from resources.notifier import Notifier

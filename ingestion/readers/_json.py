@@ -138,15 +138,19 @@ def _dump(value: Any) -> str:
 
 
 def _line_items(path: Path, encoding: str) -> Iterator[Item]:
+    lines = 0
     with path.open(encoding=encoding) as stream:
         for number, line in enumerate(stream, start=1):
             text = line.rstrip("\n")
             if not text.strip():
                 continue
+            lines += 1
             try:
                 yield number, _DECODER.decode(text), None
             except json.JSONDecodeError as error:
                 yield number, text, f"line {number} is not valid JSON: {error.msg} at column {error.colno}"
+    if not lines:
+        raise UnreadableFileError(path, "no record (the file holds only blank lines)")
 
 
 # JSON arrays -----------------------------------------------------------------------------------

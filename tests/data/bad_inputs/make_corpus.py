@@ -79,7 +79,7 @@ def text_files() -> None:
     write_text("blank_lines_only.csv", ["", "", ""], newline="\r\n")
     write_text("header_only.csv", [csv_line(HEADER)])
 
-    notes = 'Coil, hot-rolled\n2nd line with "quotes"; and a ; semicolon'
+    notes = 'Coil, hot-rolled\r\n2nd line with "quotes"; and a ; semicolon'
     multiline = [csv_line([*HEADER, "note"])] + [csv_line([*row, notes]) for row in ROWS[:3]]
     write_text("quoted_multiline_crlf.csv", multiline, newline="\r\n")
     truncated = "".join(line + "\r\n" for line in multiline).encode()
