@@ -3,10 +3,11 @@
 Layout rules:
 
 - the sheet is the named one, else the first; formulas give their cached values (``data_only``);
-- the header is the first of the first 100 rows whose non-empty cells are at least two, all text, and
-  (counting the columns their merged ranges span) cover at least 80% of the table's width, the width
-  being the most non-empty cells any of those rows has. Title lines, "Declarant: …" lines and blank
-  rows above it are skipped;
+- the header is found among the first 100 rows. Candidates are rows whose non-empty cells are all
+  text and at least two (one in a one-column sheet); the header is the first candidate that spans,
+  counting the columns its merged cells cover, at least 80% of the widest candidate. So title lines
+  (one cell, even merged across the table), "Declarant: …" lines, rows holding dates or numbers and
+  blank rows above the table are skipped, while data rows, however wide, do not hide the header;
 - merged header cells: read-only mode does not expose merged ranges, so they are read from the
   sheet's XML. If the row below the header holds text under a header cell merged across columns,
   and elsewhere only under empty header cells, the header has two rows: columns under a merged
@@ -123,7 +124,7 @@ def _detect_layout(path: Path, sheet: str | None) -> _Layout:
         raise UnreadableFileError(
             path,
             f"no header row in the first {HEADER_SEARCH_ROWS} rows of {where} (a header row has only "
-            f"text cells, at least two, covering most of the table's width)",
+            "text cells, at least two)",
         )
     two_rows = _has_child_row(sample, merges, header_row)
     names, unnamed = _header_names(sample, merges, header_row, two_rows)
@@ -168,18 +169,30 @@ def _cell(sample: dict[int, Cells], row: int, column: int) -> object:
 
 
 def _find_header_row(sample: dict[int, Cells], merges: Sequence[Merge]) -> int | None:
-    width = max(sum(map(_present, cells)) for cells in sample.values())
-    for row, cells in sample.items():
-        present = [value for value in cells if _present(value)]
-        if len(present) < min(2, width) or not all(isinstance(value, str) for value in present):
-            continue
-        covered = {column for column, value in enumerate(cells, start=1) if _present(value)}
-        for min_col, min_row, max_col, _ in merges:
-            if min_row == row and min_col in covered:
-                covered.update(range(min_col, max_col + 1))
-        if len(covered) >= HEADER_COVERAGE * width:
-            return row
-    return None
+    two_or_more = any(sum(map(_present, cells)) >= 2 for cells in sample.values())
+    coverage = {
+        row: _coverage(row, cells, merges)
+        for row, cells in sample.items()
+        if _is_text_row(cells, minimum=2 if two_or_more else 1)
+    }
+    if not coverage:
+        return None
+    widest = max(coverage.values())
+    return next(row for row, covered in coverage.items() if covered >= HEADER_COVERAGE * widest)
+
+
+def _is_text_row(cells: Cells, minimum: int) -> bool:
+    present = [value for value in cells if _present(value)]
+    return len(present) >= minimum and all(isinstance(value, str) for value in present)
+
+
+def _coverage(row: int, cells: Cells, merges: Sequence[Merge]) -> int:
+    """How many columns a row's cells span, counting the ranges its cells are merged across."""
+    covered = {column for column, value in enumerate(cells, start=1) if _present(value)}
+    for min_col, min_row, max_col, _ in merges:
+        if min_row == row and min_col in covered:
+            covered.update(range(min_col, max_col + 1))
+    return len(covered)
 
 
 def _has_child_row(sample: dict[int, Cells], merges: Sequence[Merge], header_row: int) -> bool:
