@@ -110,7 +110,9 @@ def normalise_header(path: Path, raw_names: Sequence[str | None], where: Callabl
         if len(found) > 1
     ]
     if duplicates:
-        raise UnreadableFileError(path, f"duplicate header names after normalisation: {'; '.join(duplicates)}")
+        raise UnreadableFileError(
+            path, f"duplicate header names after normalisation: {'; '.join(duplicates)}"
+        )
     return names
 
 
@@ -131,7 +133,9 @@ def rows_to_batch(columns: Sequence[str], rows: Sequence[Row]) -> pa.RecordBatch
     )
 
 
-def batches_from_rows(columns: Sequence[str], rows: Iterable[Row], batch_rows: int) -> Iterator[pa.RecordBatch]:
+def batches_from_rows(
+    columns: Sequence[str], rows: Iterable[Row], batch_rows: int
+) -> Iterator[pa.RecordBatch]:
     """Batch records into batches of exactly ``batch_rows`` rows (the last may be short)."""
     iterator = iter(rows)
     while chunk := list(islice(iterator, batch_rows)):

@@ -41,7 +41,13 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from ingestion.readers._bytes import binary_kind
-from ingestion.readers._common import Row, SourceFile, UnreadableFileError, batches_from_rows, normalise_header
+from ingestion.readers._common import (
+    Row,
+    SourceFile,
+    UnreadableFileError,
+    batches_from_rows,
+    normalise_header,
+)
 
 HEADER_SEARCH_ROWS = 100
 HEADER_COVERAGE = 0.8
@@ -89,7 +95,7 @@ def _worksheet(path: Path, sheet: str | None) -> Iterator[ReadOnlyWorksheet]:
         except Exception as error:  # openpyxl raises a zoo of types (zip, XML, key, value errors)
             raise UnreadableFileError(path, f"not a readable .xlsx workbook: {error!r}") from error
         try:
-            if sheet is None:
+            if sheet is None and workbook.worksheets:
                 worksheet = workbook.worksheets[0]
             elif sheet in workbook.sheetnames and isinstance(workbook[sheet], ReadOnlyWorksheet):
                 worksheet = workbook[sheet]
@@ -128,8 +134,6 @@ def _detect_layout(path: Path, sheet: str | None) -> _Layout:
         )
     two_rows = _has_child_row(sample, merges, header_row)
     names, unnamed = _header_names(sample, merges, header_row, two_rows)
-    if not names:
-        raise UnreadableFileError(path, f"{where}: header row {header_row} has no names")
     first, last = min(names), max(names)
     gaps = [column for column in range(first, last + 1) if column not in names and column not in unnamed]
     if gaps:
@@ -137,7 +141,9 @@ def _detect_layout(path: Path, sheet: str | None) -> _Layout:
         raise UnreadableFileError(path, f"{where}: empty header name in cell(s) {cells}")
     positions = sorted(names)
     columns = normalise_header(
-        path, [names[column] for column in positions], lambda index: f"column {get_column_letter(positions[index])}"
+        path,
+        [names[column] for column in positions],
+        lambda index: f"column {get_column_letter(positions[index])}",
     )
     return _Layout(
         sheet=title,
@@ -205,7 +211,9 @@ def _has_child_row(sample: dict[int, Cells], merges: Sequence[Merge], header_row
     ]
     grouped = {column for group in groups for column in group}
     below = {
-        column: value for column, value in enumerate(sample.get(header_row + 1, ()), start=1) if _present(value)
+        column: value
+        for column, value in enumerate(sample.get(header_row + 1, ()), start=1)
+        if _present(value)
     }
     return (
         bool(grouped & below.keys())
@@ -232,11 +240,12 @@ def _header_names(
             parent_of.update(dict.fromkeys(others, min_col))
         else:
             spanned.update(others)
-    widths = [len(sample.get(header_row, ())), *spanned, *parent_of]
-    if two_rows:
-        widths.append(len(sample.get(header_row + 1, ())))
+    last_column = max(
+        [len(sample.get(header_row, ())), *spanned, *parent_of]
+        + ([len(sample.get(header_row + 1, ()))] if two_rows else [])
+    )
     names: dict[int, str] = {}
-    for column in range(1, max(widths) + 1):
+    for column in range(1, last_column + 1):
         parent = _cell(sample, header_row, parent_of.get(column, column))
         child = _cell(sample, header_row + 1, column) if two_rows and column not in no_child else None
         parts = [str(part).strip() for part in (parent, child) if _present(part)]

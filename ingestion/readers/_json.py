@@ -21,15 +21,21 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 import pyarrow as pa
 
 from ingestion.readers._bytes import profile_text_file
-from ingestion.readers._common import Row, SourceFile, UnreadableFileError, batches_from_rows, normalise_header
+from ingestion.readers._common import (
+    Row,
+    SourceFile,
+    UnreadableFileError,
+    batches_from_rows,
+    normalise_header,
+)
 
 _CHUNK_CHARS = 1 << 20
 MAX_RECORD_CHARS = 64 << 20  # an array element larger than this is treated as broken
@@ -44,6 +50,7 @@ _DECODER = json.JSONDecoder(parse_float=_Number, parse_int=_Number, parse_consta
 
 # (source row, parsed value, None) — or (source row, the raw text, why it does not parse)
 Item = tuple[int, Any, str | None]
+ItemReader = Callable[[Path, str], Iterator[Item]]  # (path, encoding) → the file's items, in order
 
 
 def open_json(path: Path) -> SourceFile:
@@ -54,7 +61,7 @@ def open_json_lines(path: Path) -> SourceFile:
     return _open(path, "jsonl", _line_items)
 
 
-def _open(path: Path, format: str, items: Any) -> SourceFile:
+def _open(path: Path, format: str, items: ItemReader) -> SourceFile:
     encoding = profile_text_file(path).encoding
     keys = _collect_keys(path, items(path, encoding))
     columns = normalise_header(path, keys, lambda index: f"key #{index + 1}")
@@ -87,10 +94,12 @@ def _collect_keys(path: Path, items: Iterable[Item]) -> list[str]:
 
 
 def _read_batches(
-    path: Path, encoding: str, items: Any, keys: list[str], columns: list[str], batch_rows: int
+    path: Path, encoding: str, items: ItemReader, keys: list[str], columns: list[str], batch_rows: int
 ) -> Iterator[pa.RecordBatch]:
     position = {key: index for index, key in enumerate(keys)}
-    yield from batches_from_rows(columns, (_row(item, position) for item in items(path, encoding)), batch_rows)
+    yield from batches_from_rows(
+        columns, (_row(item, position) for item in items(path, encoding)), batch_rows
+    )
 
 
 def _row(item: Item, position: dict[str, int]) -> Row:
@@ -178,13 +187,19 @@ def _wrapped_array(path: Path, document: dict[str, Any]) -> list[Any]:
     """The one array of objects an object holds, among its values or else its values' values."""
     levels = [[(key, value) for key, value in document.items()]]
     levels.append(
-        [(f"{key}.{inner}", value) for key, outer in levels[0] if isinstance(outer, dict) for inner, value in outer.items()]
+        [
+            (f"{key}.{inner}", value)
+            for key, outer in levels[0]
+            if isinstance(outer, dict)
+            for inner, value in outer.items()
+        ]
     )
     for level in levels:
         found = [(key, value) for key, value in level if _is_array_of_objects(value)]
         if len(found) > 1:
             raise UnreadableFileError(
-                path, f"the JSON object holds several arrays of objects ({', '.join(key for key, _ in found)})"
+                path,
+                f"the JSON object holds several arrays of objects ({', '.join(key for key, _ in found)})",
             )
         if found:
             return found[0][1]
@@ -218,6 +233,9 @@ class _Scanner:
         line = self.dropped_lines + self.buffer.count("\n", 0, pos) + 1
         return f"line {line} (character {self.dropped_chars + pos + 1})"
 
+    def _describe(self, error: json.JSONDecodeError, pos: int) -> str:
+        return f"{error.msg.removesuffix(' at')} at {self.where(pos)}"  # "Unterminated string starting at"
+
     def next_char(self) -> str | None:
         """Skip whitespace; the next character, or None at the end of the file."""
         while True:
@@ -236,8 +254,9 @@ class _Scanner:
                     continue
                 at_end = error.pos >= len(self.buffer.rstrip()) or error.msg.startswith("Unterminated")
                 problem = "truncated JSON: the file ends inside an element" if at_end else "invalid JSON"
-                detail = f"{error.msg.removesuffix(' at')} at {self.where(error.pos)}"
-                raise UnreadableFileError(self.path, f"{problem}: {detail}") from error
+                raise UnreadableFileError(
+                    self.path, f"{problem}: {self._describe(error, error.pos)}"
+                ) from error
             if end == len(self.buffer) and self._more():
                 continue  # a number may go on in the next chunk
             self.pos = end
@@ -262,9 +281,11 @@ class _Scanner:
             self.pos += 1
             more = separator == ","
         if self.next_char() is not None:
-            raise UnreadableFileError(self.path, f"unexpected data after the JSON array at {self.where(self.pos)}")
+            raise UnreadableFileError(
+                self.path, f"unexpected data after the JSON array at {self.where(self.pos)}"
+            )
 
-    def _truncated(self) -> None:
+    def _truncated(self) -> NoReturn:
         raise UnreadableFileError(
             self.path, f"truncated JSON: the array is never closed (the file ends at {self.where(self.pos)})"
         )
@@ -276,7 +297,10 @@ class _Scanner:
         try:
             return _DECODER.decode(self.buffer[self.pos :])
         except json.JSONDecodeError as error:
-            hint = " (several JSON values: JSON Lines should be named .jsonl)" if error.msg == "Extra data" else ""
-            raise UnreadableFileError(
-                self.path, f"invalid or truncated JSON: {error.msg} at {self.where(self.pos + error.pos)}{hint}"
-            ) from error
+            hint = (
+                " (several JSON values: JSON Lines should be named .jsonl)"
+                if error.msg == "Extra data"
+                else ""
+            )
+            detail = self._describe(error, self.pos + error.pos)
+            raise UnreadableFileError(self.path, f"invalid or truncated JSON: {detail}{hint}") from error

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -20,10 +22,11 @@ from ingestion.readers import (
     SOURCE_ROW,
     SourceFile,
     UnreadableFileError,
+    _csv,
+    _json,
     open_source,
     snake_case,
 )
-from ingestion.readers import _csv, _json
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad_inputs"
 MANIFEST = yaml.safe_load((CORPUS / "manifest.yaml").read_text(encoding="utf-8"))
@@ -183,7 +186,9 @@ def test_utf8_bom_does_not_stick_to_the_first_column(tmp_path: Path) -> None:
 def test_encoding_is_decided_on_the_whole_file(tmp_path: Path) -> None:
     """A Windows-1252 byte after the first MiB still makes the file cp1252, not a failed UTF-8 load."""
     body = (ROW + "\n") * (1_100_000 // len(ROW))
-    path = write(tmp_path / "a.csv", (HEADER + "\n" + body + "DE9,€ –,1,2026-02-03,72081000,CN,1\n").encode("cp1252"))
+    path = write(
+        tmp_path / "a.csv", (HEADER + "\n" + body + "DE9,€ –,1,2026-02-03,72081000,CN,1\n").encode("cp1252")
+    )
     source = open_source(path)
     assert source.encoding == "cp1252"
     assert records(source)[-1]["declaration_id"] == "€ –"
@@ -213,6 +218,13 @@ def test_files_that_are_not_csv_text_are_unreadable(tmp_path: Path, content: byt
         open_source(write(tmp_path / "a.csv", content))
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".json", ".jsonl", ".xlsx"])
+def test_binary_garbage_is_unreadable_in_every_format(tmp_path: Path, suffix: str) -> None:
+    png = (CORPUS / "png_renamed.csv").read_bytes()
+    with pytest.raises(UnreadableFileError, match="PNG image"):
+        records(open_source(write(tmp_path / f"image{suffix}", png)))
+
+
 # --- CSV: delimiter and decimal mark ----------------------------------------------------------
 
 
@@ -235,7 +247,9 @@ def test_delimiter_is_sniffed(tmp_path: Path, delimiter: str) -> None:
         ("name\nx\ny\n", ","),  # one column
     ],
 )
-def test_delimiter_sniffing_is_quote_aware_and_consistency_based(tmp_path: Path, content: str, expected: str) -> None:
+def test_delimiter_sniffing_is_quote_aware_and_consistency_based(
+    tmp_path: Path, content: str, expected: str
+) -> None:
     assert open_source(write(tmp_path / "a.csv", content)).delimiter == expected
 
 
@@ -251,7 +265,9 @@ def test_delimiter_sniffing_is_quote_aware_and_consistency_based(tmp_path: Path,
         ("a;b\nx;hello\n", ".", "hello"),
     ],
 )
-def test_decimal_comma_is_detected_from_the_data(tmp_path: Path, content: str, expected: str, first_value: str) -> None:
+def test_decimal_comma_is_detected_from_the_data(
+    tmp_path: Path, content: str, expected: str, first_value: str
+) -> None:
     source = open_source(write(tmp_path / "a.csv", content))
     assert source.decimal_separator == expected
     assert records(source)[0]["b"] == first_value  # the reader never rewrites values
@@ -294,7 +310,10 @@ def test_header_names_are_trimmed_and_snake_cased(tmp_path: Path) -> None:
         ("a,,b", "empty header name in column 2"),
         ("a,b, ,%", "empty header name in column 3, column 4"),
         ("a,b,", "empty header name in column 3"),
-        ("Net Mass,net_mass,x", "duplicate header names after normalisation: 'net_mass' (column 1 'Net Mass', column 2 'net_mass')"),
+        (
+            "Net Mass,net_mass,x",
+            "duplicate header names after normalisation: 'net_mass' (column 1 'Net Mass', column 2 'net_mass')",
+        ),
     ],
 )
 def test_empty_or_duplicate_header_names_are_unreadable(tmp_path: Path, header: str, message: str) -> None:
@@ -420,7 +439,13 @@ def test_excel_two_row_header_under_merged_parents(tmp_path: Path) -> None:
     sheet.merge_cells("A1:A2")
     sheet.merge_cells("B1:C1")
     sheet.merge_cells("D1:F1")
-    sheet["B2"], sheet["C2"], sheet["D2"], sheet["E2"], sheet["F2"] = "Direct SEE", "Indirect SEE", 2026, 2027, 2028
+    sheet["B2"], sheet["C2"], sheet["D2"], sheet["E2"], sheet["F2"] = (
+        "Direct SEE",
+        "Indirect SEE",
+        2026,
+        2027,
+        2028,
+    )
     sheet.append(["72081000", 1.9, 0.3, 2.1, 2.2, 2.3])
     source = open_source(save(workbook, tmp_path / "a.xlsx"))
     assert source.columns == [
@@ -466,7 +491,9 @@ def test_excel_named_sheet_and_first_sheet(tmp_path: Path) -> None:
     path = save(workbook, tmp_path / "a.xlsx")
     assert open_source(path).columns == ["x", "y"]
     assert open_source(path, sheet="Data").columns == ["a", "b"]
-    with pytest.raises(UnreadableFileError, match="no worksheet named 'Missing' \\(worksheets: Cover, Data\\)"):
+    with pytest.raises(
+        UnreadableFileError, match="no worksheet named 'Missing' \\(worksheets: Cover, Data\\)"
+    ):
         open_source(path, sheet="Missing")
 
 
@@ -479,13 +506,31 @@ def test_excel_named_sheet_and_first_sheet(tmp_path: Path) -> None:
         ([["Net mass", "net_mass"], [1, 2]], "duplicate header names after normalisation: 'net_mass'"),
     ],
 )
-def test_excel_without_a_usable_header_is_unreadable(tmp_path: Path, rows: list[list[Any]], message: str) -> None:
+def test_excel_without_a_usable_header_is_unreadable(
+    tmp_path: Path, rows: list[list[Any]], message: str
+) -> None:
     workbook = Workbook()
     for row in rows:
         workbook.active.append(row)
     with pytest.raises(UnreadableFileError) as raised:
         open_source(save(workbook, tmp_path / "a.xlsx"))
     assert message in str(raised.value)
+
+
+def test_excel_ignores_a_wrong_recorded_used_range(tmp_path: Path) -> None:
+    """Some writers record the used range as A1; read-only mode would then stop after one row."""
+    workbook = Workbook()
+    for row in (["a", "b"], [1, 2], [3, 4]):
+        workbook.active.append(row)
+    written = save(workbook, tmp_path / "written.xlsx")
+    path = tmp_path / "a.xlsx"
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1"', data)
+            target.writestr(item, data)
+    assert [row["b"] for row in records(open_source(path))] == ["2", "4"]
 
 
 @pytest.mark.parametrize(
@@ -553,7 +598,9 @@ def test_json_object_wrapping_one_array_of_objects(tmp_path: Path, document: dic
         ('[{"a": 1}, {"A": 2}]', "duplicate header names after normalisation: 'a' (key #1 'a', key #2 'A')"),
     ],
 )
-def test_json_that_is_not_an_array_of_objects_is_unreadable(tmp_path: Path, content: str, message: str) -> None:
+def test_json_that_is_not_an_array_of_objects_is_unreadable(
+    tmp_path: Path, content: str, message: str
+) -> None:
     with pytest.raises(UnreadableFileError) as raised:
         open_source(write(tmp_path / "a.json", content))
     assert message in str(raised.value)
@@ -607,7 +654,10 @@ def test_json_lines_broken_lines_are_row_problems_numbered_by_line(tmp_path: Pat
     [
         ("", "empty file (0 bytes)"),
         ("\n \n", "no record (the file holds only blank lines)"),
-        ("[1]\nnot json\n", "no record is a JSON object (record 1: the JSON value is an array, not an object)"),
+        (
+            "[1]\nnot json\n",
+            "no record is a JSON object (record 1: the JSON value is an array, not an object)",
+        ),
     ],
 )
 def test_json_lines_without_any_object_are_unreadable(tmp_path: Path, content: str, message: str) -> None:

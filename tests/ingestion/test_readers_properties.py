@@ -11,8 +11,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from ingestion.readers import EXTRA_FIELDS, ROW_ERROR, SOURCE_ROW, SourceFile, open_source, snake_case
-from ingestion.readers import _csv
+from ingestion.readers import EXTRA_FIELDS, ROW_ERROR, SOURCE_ROW, SourceFile, _csv, open_source, snake_case
 
 ROUND_TRIP = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -100,7 +99,9 @@ def test_csv_round_trip(
     source = open_source(new_file(tmp_path_factory, "table.csv", content))
     assert (source.columns, source.delimiter) == (header, delimiter)
     got = read(source, batch_rows)
-    assert [[row[column] for column in header] for row in got] == [[value or None for value in row] for row in rows]
+    assert [[row[column] for column in header] for row in got] == [
+        [value or None for value in row] for row in rows
+    ]
     assert [row[SOURCE_ROW] for row in got] == list(range(1, len(rows) + 1))
     assert all(row[ROW_ERROR] is None and row[EXTRA_FIELDS] is None for row in got)
 
@@ -118,7 +119,9 @@ def _encodable_as_utf8(content: bytes) -> bool:
     lines=st.lists(
         st.one_of(
             st.just([]),  # a blank line: skipped, not counted
-            st.lists(st.text(alphabet="ab,\"x\n ", max_size=6), min_size=1, max_size=6).filter(lambda f: f != [""]),
+            st.lists(st.text(alphabet='ab,"x\n ', max_size=6), min_size=1, max_size=6).filter(
+                lambda f: f != [""]
+            ),
         ),
         max_size=40,
     ),
@@ -202,7 +205,9 @@ def test_json_round_trip(
     keys = union_of_keys(objects)
     assert source.columns == keys
     got = read(source, batch_rows)
-    assert [[row[key] for key in keys] for row in got] == [[expected_text(o.get(key)) for key in keys] for o in objects]
+    assert [[row[key] for key in keys] for row in got] == [
+        [expected_text(o.get(key)) for key in keys] for o in objects
+    ]
     assert [row[SOURCE_ROW] for row in got] == list(range(1, len(objects) + 1))
 
 
@@ -212,7 +217,9 @@ def json_lines(draw: st.DrawFn) -> list[tuple[str, Any]]:
     an_object = st.tuples(st.just("object"), st.dictionaries(st.sampled_from(KEYS), json_values, max_size=3))
     line = st.one_of(
         an_object,
-        st.tuples(st.just("broken"), st.dictionaries(st.sampled_from(KEYS), json_values, min_size=1, max_size=3)),
+        st.tuples(
+            st.just("broken"), st.dictionaries(st.sampled_from(KEYS), json_values, min_size=1, max_size=3)
+        ),
         st.tuples(st.just("blank"), st.sampled_from(["", "  ", "\t"])),
     )
     lines = draw(st.lists(line, max_size=20))
@@ -242,7 +249,9 @@ def test_json_lines_round_trip(
     keys = union_of_keys(objects)
     assert source.columns == keys
     got = read(source, batch_rows)
-    expected = [(number, kind, value, text) for number, ((kind, value), text) in enumerate(zip(lines, texts), 1)]
+    expected = [
+        (number, kind, value, text) for number, ((kind, value), text) in enumerate(zip(lines, texts), 1)
+    ]
     expected = [item for item in expected if item[1] != "blank"]
     assert [row[SOURCE_ROW] for row in got] == [number for number, *_ in expected]
     for row, (_number, kind, value, text) in zip(got, expected):

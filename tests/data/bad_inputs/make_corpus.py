@@ -54,7 +54,12 @@ def text_files() -> None:
         write_text(f"shipments_{name}.csv", lines, encoding=encoding, newline="\r\n")
 
     decimal_comma = [row[:] for row in ROWS]
-    decimal_comma[0][6], decimal_comma[1][6], decimal_comma[1][9], decimal_comma[2][6] = "25,5", "12,75", "1,92", "1.300,0"
+    decimal_comma[0][6], decimal_comma[1][6], decimal_comma[1][9], decimal_comma[2][6] = (
+        "25,5",
+        "12,75",
+        "1,92",
+        "1.300,0",
+    )
     decimal_comma[1][10], decimal_comma[1][11], decimal_comma[3][6] = "0,31", "18,4", "40,125"
     decimal_comma[3][9], decimal_comma[3][10], decimal_comma[3][12] = "2,05", "0,12", "152,40"
     write_text("shipments_semicolon_decimal_comma.csv", [csv_line(r, ";") for r in [HEADER, *decimal_comma]])
@@ -63,7 +68,13 @@ def text_files() -> None:
 
     write_text(
         "shipments_missing_columns.csv",
-        [csv_line(HEADER), csv_line(ROWS[0]), csv_line(ROWS[1][:9]), csv_line(ROWS[2]), csv_line(ROWS[3][:3])],
+        [
+            csv_line(HEADER),
+            csv_line(ROWS[0]),
+            csv_line(ROWS[1][:9]),
+            csv_line(ROWS[2]),
+            csv_line(ROWS[3][:3]),
+        ],
     )
     write_text(
         "shipments_extra_columns.csv",
@@ -87,7 +98,10 @@ def text_files() -> None:
 
     write_text("duplicate_rows.csv", [csv_line(r) for r in [HEADER, ROWS[0], ROWS[0], ROWS[0], ROWS[1]]])
     write_text("duplicate_header.csv", [csv_line(["Declarant EORI", *HEADER]), csv_line(["x", *ROWS[0]])])
-    write_text("empty_header_name.csv", [csv_line([*HEADER[:3], " ", *HEADER[3:]]), csv_line([*ROWS[0][:3], "", *ROWS[0][3:]])])
+    write_text(
+        "empty_header_name.csv",
+        [csv_line([*HEADER[:3], " ", *HEADER[3:]]), csv_line([*ROWS[0][:3], "", *ROWS[0][3:]])],
+    )
 
     bad = [row[:] for row in ROWS]
     bad[0][3] = "2026-02-30"  # no such date
@@ -156,7 +170,16 @@ def excel_files() -> None:
     sheet.merge_cells("M5:M6")
     for row in ROWS:
         sheet.append(
-            [row[0], row[1], int(row[2]), dt.date.fromisoformat(row[3]), row[4], row[5], float(row[6]), row[7]]
+            [
+                row[0],
+                row[1],
+                int(row[2]),
+                dt.date.fromisoformat(row[3]),
+                row[4],
+                row[5],
+                float(row[6]),
+                row[7],
+            ]
             + [value or None for value in row[8:9]]
             + [float(value) if value else None for value in row[9:]]
         )
@@ -179,7 +202,9 @@ def excel_files() -> None:
         workbook.active.append([row, row * 2.5, dt.date(2026, 1, row)])
     workbook.save(HERE / "no_header.xlsx")
 
-    (HERE / "csv_renamed.xlsx").write_text(csv_line(HEADER) + "\n" + csv_line(ROWS[0]) + "\n", encoding="utf-8")
+    (HERE / "csv_renamed.xlsx").write_text(
+        csv_line(HEADER) + "\n" + csv_line(ROWS[0]) + "\n", encoding="utf-8"
+    )
     (HERE / "legacy_xls_renamed.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
 
 
@@ -191,7 +216,9 @@ def binary_files() -> None:
     (HERE / "png_renamed.csv").write_bytes(png)
     with zipfile.ZipFile(HERE / "zip_renamed.csv", "w") as archive:
         archive.writestr("shipments.csv", csv_line(HEADER) + "\n")
-    (HERE / "utf16_with_bom.csv").write_bytes((csv_line(HEADER) + "\r\n" + csv_line(ROWS[0]) + "\r\n").encode("utf-16"))
+    (HERE / "utf16_with_bom.csv").write_bytes(
+        (csv_line(HEADER) + "\r\n" + csv_line(ROWS[0]) + "\r\n").encode("utf-16")
+    )
     (HERE / "nul_bytes.csv").write_bytes(csv_line(HEADER).encode() + b"\n" + b"DE1,\x00\x00\x07\x00,1\n")
 
 

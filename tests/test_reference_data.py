@@ -1,0 +1,73 @@
+"""The Commission's published files load as published, and the rule checks flag what breaks a rule.
+
+Reads the real files from ../shared/data (see its SOURCES.md); nothing of them is copied here.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ingestion.loader import load_file, prepare_raw_tables
+from ingestion.sources import CBAM_DEFAULT_VALUES, CBAM_GOODS, GLOBAL_TENANT, SOURCES
+from resources.settings import DBT_PROJECT_DIR
+from resources.warehouse import Warehouse
+
+DEFAULT_VALUES = "cbam/cbam_default_values_definitive_IR2025-2621_v20260204.csv"
+GOODS = "cbam/cbam_cn_codes_from_default_values_2026.csv"
+
+
+def run_dbt(warehouse: Warehouse, *args: str) -> None:
+    settings = warehouse.settings
+    dbt = Path(sys.executable).parent / "dbt"
+    command = [str(dbt), *args, "--target", settings.target, "--target-path", f"target/{settings.target}"]
+    completed = subprocess.run(
+        command, cwd=DBT_PROJECT_DIR, env={"PATH": "/usr/bin:/bin", **settings.dbt_env()},
+        capture_output=True, text=True, check=False,
+    )
+    assert completed.returncode == 0, completed.stdout[-4000:]
+
+
+@pytest.fixture
+def loaded_reference(warehouse: Warehouse, shared_data: Path) -> Warehouse:
+    values = load_file(warehouse, CBAM_DEFAULT_VALUES, shared_data / DEFAULT_VALUES, GLOBAL_TENANT)
+    goods = load_file(warehouse, CBAM_GOODS, shared_data / GOODS, GLOBAL_TENANT)
+    # the real files as published: ';', Windows-1252, CRLF; every row fits the contract
+    assert (values.rows_read, values.rows_loaded, values.rows_rejected) == (12_532, 12_532, 0)
+    assert (goods.rows_read, goods.rows_loaded, goods.rows_rejected) == (283, 283, 0)
+    return warehouse
+
+
+def test_published_default_values_keep_their_text_and_figures(loaded_reference: Warehouse) -> None:
+    with loaded_reference.session() as session:
+        (row,) = session.fetch_dicts(
+            "SELECT * FROM raw.cbam__default_values WHERE country = 'Türkiye' AND product_cn_code = '72081000'"
+        ) or [None]
+        batch = session.fetch_dicts("SELECT file_encoding, file_format FROM raw.load_batch WHERE source = 'cbam__default_values'")
+    assert batch == [{"file_encoding": "cp1252", "file_format": "csv"}]
+    assert row is not None and row["sector"] == "Iron and steel"
+
+
+def test_rule_breaking_default_values_are_flagged_and_not_used(loaded_reference: Warehouse) -> None:
+    prepare_raw_tables(loaded_reference, list(SOURCES))  # no shipments: the reference data alone
+    run_dbt(loaded_reference, "build")
+    with loaded_reference.session() as session:
+        issues = session.fetch_dicts(
+            "SELECT country_name_published, cn_code, description, broken_rule FROM reporting.rpt_cbam_default_value_issues"
+        )
+        usable = session.fetch_dicts(
+            "SELECT is_usable FROM intermediate.int_cbam__default_values_checked "
+            "WHERE country_name_published = 'Albania' AND description = 'White Portland cement'"
+        )
+    broken = {(issue["country_name_published"], issue["cn_code"], issue["broken_rule"]) for issue in issues}
+    # figures shifted into the mark-up columns by the third-party conversion
+    assert ("Albania", "25232100", "values_present") in broken
+    # mark-up compounded (x1.21, x1.331) instead of 20 % / 30 % of the total
+    assert {("Angola", "25231000", "markup_2027"), ("Angola", "25231000", "markup_2028")} <= broken
+    # 0.616583 + 0.070438 = 0.687021, published total 0.686
+    assert any(issue[1] == "26011200" and issue[2] == "total_is_sum" for issue in broken)
+    assert len({(issue["country_name_published"], issue["cn_code"], issue["description"]) for issue in issues}) == 10
+    assert usable == [{"is_usable": False}]
