@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import pyarrow as pa
 
 from contracts.base import Contract
 from ingestion.readers import SourceFile, UnreadableFileError, open_source
-from ingestion.validation import SQL_TYPES, BatchValidator, ContractMismatchError, field_rules
+from ingestion.validation import SQL_TYPES, BatchValidator, ContractMismatchError, ValidatedBatch, field_rules
 from resources.warehouse import RAW_SCHEMA, Session, Warehouse
 
 DEFAULT_BATCH_ROWS = 100_000
@@ -156,18 +157,30 @@ def _load_batches(
         "_source_uri": ledger["source_uri"],
         "_ingested_at": ledger["started_at"],
     }
-    for batch in source.iter_batches(batch_rows):
-        rows_read += batch.num_rows
-        result = validator.validate(batch)
-        if result.valid.num_rows:
-            session.insert_arrow(spec.raw_table, _with_constants(result.valid, constants))
-        if result.rejected:
-            session.insert_arrow(f"{RAW_SCHEMA}.dead_letter", _dead_letters(result.rejected, ledger))
-        rows_loaded += result.valid.num_rows
-        rows_rejected += len(result.rejected)
+    # Validation of the next batch overlaps with the write of the previous one (the warehouse works on
+    # its own core); one write in flight keeps memory at two batches whatever the file's size.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="warehouse-writer") as writer:
+        pending: Future | None = None
+        for batch in source.iter_batches(batch_rows):
+            rows_read += batch.num_rows
+            result = validator.validate(batch)
+            rows_loaded += result.valid.num_rows
+            rows_rejected += len(result.rejected)
+            if pending is not None:
+                pending.result()
+            pending = writer.submit(_write, session, spec, result, constants, ledger)
+        if pending is not None:
+            pending.result()
     if rows_read != rows_loaded + rows_rejected:  # the ledger's invariant; never record a batch that breaks it
         raise AssertionError(f"row conservation broken: read {rows_read}, loaded {rows_loaded}, rejected {rows_rejected}")
     return {"rows_read": rows_read, "rows_loaded": rows_loaded, "rows_rejected": rows_rejected}
+
+
+def _write(session: Session, spec: SourceSpec, result: ValidatedBatch, constants: dict, ledger: dict) -> None:
+    if result.valid.num_rows:
+        session.insert_arrow(spec.raw_table, _with_constants(result.valid, constants))
+    if result.rejected:
+        session.insert_arrow(f"{RAW_SCHEMA}.dead_letter", _dead_letters(result.rejected, ledger))
 
 
 def _with_constants(table: pa.Table, constants: dict) -> pa.Table:

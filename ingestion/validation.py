@@ -23,6 +23,7 @@ from typing import Annotated, Any
 import annotated_types
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import AliasChoices, ValidationError
 from pydantic.fields import FieldInfo
 
@@ -167,21 +168,26 @@ class BatchValidator:
             [(rule.name, ARROW_TYPES[rule.kind]) for rule in self.rules]
             + [(ROW_NUMBER, pa.int64()), (ROW_HASH, pa.string())]
         )
-        self._sql = self._build_sql(decimal_separator)
+        self._fast_sql, self._slow_sql = self._build_sql(decimal_separator)
         self._engine = duckdb.connect()
 
     def validate(self, batch: pa.RecordBatch | pa.Table) -> ValidatedBatch:
         self._engine.register("incoming", batch)
         try:
-            checked = self._engine.sql(self._sql).to_arrow_table()
+            checked = self._engine.sql(self._fast_sql).to_arrow_table()
+            fast_ok = checked.column("_fast_ok")
+            if pc.all(fast_ok).as_py():
+                return ValidatedBatch(valid=checked.drop_columns(["_fast_ok"]).cast(self.schema), rejected=[])
+            valid = checked.filter(fast_ok).drop_columns(["_fast_ok"]).cast(self.schema)
+            slow = checked.filter(pc.invert(fast_ok)).select([ROW_NUMBER, ROW_HASH])
+            self._engine.register("slow", slow)
+            try:
+                received = self._engine.sql(self._slow_sql).to_arrow_table()
+            finally:
+                self._engine.unregister("slow")
         finally:
             self._engine.unregister("incoming")
-        fast_ok = checked.column("_fast_ok")
-        valid = checked.filter(fast_ok).select(self.schema.names).cast(self.schema)
-        slow = checked.filter(pa.compute.invert(fast_ok))
-        if slow.num_rows == 0:
-            return ValidatedBatch(valid=valid, rejected=[])
-        accepted, rejected = self._validate_slow(slow)
+        accepted, rejected = self._validate_slow(received)
         if accepted:
             valid = pa.concat_tables([valid, pa.Table.from_pylist(accepted, schema=self.schema)])
         return ValidatedBatch(valid=valid, rejected=rejected)
@@ -220,7 +226,8 @@ class BatchValidator:
             )
         return accepted, rejected
 
-    def _build_sql(self, decimal_separator: str) -> str:
+    def _build_sql(self, decimal_separator: str) -> tuple[str, str]:
+        """Two queries: typed values and verdicts for every row; what the contract needs for the rest."""
         inputs, typed, checks = [], [], []
         for rule in self.rules:
             source = self.mapping.get(rule.name)
@@ -244,16 +251,24 @@ class BatchValidator:
             for rule in self.rules
         )
         problems = "".join(f", {_quote(column)}" for column in self.problem_columns)
-        return f"""
+        fields = ", ".join(_quote(rule.name) for rule in self.rules)
+        fast = f"""
             WITH received AS (
-                SELECT {ROW_NUMBER}, {', '.join(inputs)}, {', '.join(raw)}{problems},
+                SELECT {ROW_NUMBER}, {', '.join(inputs)}{problems},
                        sha256(concat_ws('{_HASH_SEPARATOR}', {hashed})) AS {ROW_HASH}
                 FROM incoming
             ), typed AS (
                 SELECT *, {', '.join(typed)} FROM received
             )
-            SELECT *, coalesce({' AND '.join(f'({check})' for check in checks)}, false) AS _fast_ok FROM typed
+            SELECT {fields}, {ROW_NUMBER}, {ROW_HASH},
+                   coalesce({' AND '.join(f'({check})' for check in checks)}, false) AS _fast_ok
+            FROM typed
         """
+        slow = f"""
+            SELECT slow.{ROW_HASH}, incoming.{ROW_NUMBER}, {', '.join(inputs)}, {', '.join(raw)}{problems}
+            FROM incoming JOIN slow ON slow.{ROW_NUMBER} = incoming.{ROW_NUMBER}
+        """
+        return fast, slow
 
 
 def _quote(identifier: str) -> str:

@@ -121,25 +121,44 @@ Row = tuple[int, Sequence[str | None], str | None, str | None]
 
 
 def rows_to_batch(columns: Sequence[str], rows: Sequence[Row]) -> pa.RecordBatch:
-    schema = batch_schema(columns)
-    padding = len(columns)
-    table = [
-        (*values, *(None,) * (padding - len(values)), source_row, error, extra)
-        for source_row, values, error, extra in rows
-    ]
-    by_column = list(zip(*table)) or [()] * len(schema)
-    return pa.RecordBatch.from_arrays(
-        [pa.array(values, type=column.type) for values, column in zip(by_column, schema)], schema=schema
-    )
+    """One batch holding all of ``rows`` (at least one)."""
+    return next(batches_from_rows(columns, rows, len(rows)))
 
 
 def batches_from_rows(
     columns: Sequence[str], rows: Iterable[Row], batch_rows: int
 ) -> Iterator[pa.RecordBatch]:
-    """Batch records into batches of exactly ``batch_rows`` rows (the last may be short)."""
+    """Batch records into batches of exactly ``batch_rows`` rows (the last may be short).
+
+    Values go straight into per-column lists, so no per-row object outlives its row: holding 100,000
+    row objects makes Python's cyclic garbage collector rescan them again and again (it doubled the
+    time of a JSON load).
+    """
+    width = len(columns)
+    schema = batch_schema(columns)
     iterator = iter(rows)
-    while chunk := list(islice(iterator, batch_rows)):
-        yield rows_to_batch(columns, chunk)
+    while True:
+        data: list[list[str | None]] = [[] for _ in range(width)]
+        source_rows: list[int] = []
+        errors: list[str | None] = []
+        extras: list[str | None] = []
+        for source_row, values, error, extra in islice(iterator, batch_rows):
+            for column, value in zip(data, values):
+                column.append(value)
+            for index in range(len(values), width):
+                data[index].append(None)
+            source_rows.append(source_row)
+            errors.append(error)
+            extras.append(extra)
+        if not source_rows:
+            return
+        arrays = [pa.array(column, type=pa.string()) for column in data]
+        arrays += [
+            pa.array(source_rows, pa.int64()),
+            pa.array(errors, pa.string()),
+            pa.array(extras, pa.string()),
+        ]
+        yield pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
 def rebatch(pieces: Iterable[pa.RecordBatch], batch_rows: int) -> Iterator[pa.RecordBatch]:

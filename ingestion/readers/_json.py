@@ -110,7 +110,13 @@ def _row(item: Item, position: dict[str, int]) -> Row:
         return source_row, [], _not_an_object(value), json.dumps([_dump(value)], ensure_ascii=False)
     values: list[str | None] = [None] * len(position)
     for key, field_value in value.items():
-        values[position[key]] = json_text(field_value)
+        kind = type(field_value)  # the two common cases inline: this loop runs for every value
+        if kind is _Number:
+            values[position[key]] = str.__str__(field_value)
+        elif kind is str:
+            values[position[key]] = field_value or None
+        else:
+            values[position[key]] = json_text(field_value)
     return source_row, values, None, None
 
 
