@@ -114,7 +114,7 @@ def load_file(
                 if previous:
                     return LoadResult(batch_id=previous, status="skipped", source_uri=source_uri, file_sha256=sha256)
                 source = open_source(path, sheet=spec.sheet)
-                validator = BatchValidator(spec.contract, source.columns, source.decimal_separator)
+                validator = BatchValidator(spec.contract, source.schema.names, source.decimal_separator)
                 counts = _load_batches(session, spec, source, validator, ledger, batch_rows)
                 _record_batch(
                     session,

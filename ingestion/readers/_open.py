@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingestion.readers._common import SourceFile, UnreadableFileError
+from ingestion.readers._csv import open_csv
+from ingestion.readers._excel import open_excel
+from ingestion.readers._json import open_json, open_json_lines
 
 FORMATS = ("csv", "excel", "json", "jsonl")
 _BY_SUFFIX = {
@@ -39,13 +42,7 @@ def open_source(path: Path | str, *, sheet: str | None = None, format: str | Non
     if not path.is_file():
         raise FileNotFoundError(path)
     if format == "csv":
-        from ingestion.readers._csv import open_csv
-
         return open_csv(path)
     if format == "excel":
-        from ingestion.readers._excel import open_excel
-
         return open_excel(path, sheet)
-    from ingestion.readers._json import open_json, open_json_lines
-
     return open_json(path) if format == "json" else open_json_lines(path)
