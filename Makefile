@@ -34,8 +34,8 @@ demo: manifest
 ui: manifest
 	$(BIN)/dagster dev -w workspace.yaml
 
-test: manifest
-	$(BIN)/pytest -n 2 --dist loadgroup
+test: manifest lint
+	$(BIN)/pytest -n 2
 
 bench: manifest
 	$(BIN)/python -m bench.load_cbam_shipments
@@ -45,6 +45,7 @@ schemas: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf .warehouse .dagster_home dbt_project/target dbt_project/logs

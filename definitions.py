@@ -29,7 +29,9 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             "notifier": notifier_from_settings(settings.alert_webhook_url),
         },
         # DuckDB allows one writing process per file: steps run one at a time there.
-        executor=dg.multiprocess_executor.configured({"max_concurrent": 1}) if settings.target == "duckdb" else None,
+        executor=dg.multiprocess_executor.configured({"max_concurrent": 1})
+        if settings.target == "duckdb"
+        else None,
     )
 
 

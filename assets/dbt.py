@@ -10,8 +10,12 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from resources.dbt import dbt_project
 
 # Models are rebuilt by the daily schedule: a day and a bit is their SLA. Seeds change with a release.
-MODEL_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=dt.timedelta(hours=30), warn_window=dt.timedelta(hours=26))
-SEED_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=dt.timedelta(days=400), warn_window=dt.timedelta(days=370))
+MODEL_FRESHNESS = dg.FreshnessPolicy.time_window(
+    fail_window=dt.timedelta(hours=30), warn_window=dt.timedelta(hours=26)
+)
+SEED_FRESHNESS = dg.FreshnessPolicy.time_window(
+    fail_window=dt.timedelta(days=400), warn_window=dt.timedelta(days=370)
+)
 LAYERS = ("staging", "intermediate", "marts", "reporting")
 
 
@@ -37,7 +41,9 @@ def build_dbt_assets(target: str) -> dg.AssetsDefinition:
     @dbt_assets(
         manifest=project.manifest_path,
         project=project,
-        dagster_dbt_translator=WarehouseDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+        dagster_dbt_translator=WarehouseDbtTranslator(
+            settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+        ),
         pool="warehouse_writes",
     )
     def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):

@@ -18,7 +18,9 @@ FRESHNESS = {
         fail_window=dt.timedelta(hours=48), warn_window=dt.timedelta(hours=26)
     ),
     **{
-        spec.name: dg.FreshnessPolicy.time_window(fail_window=dt.timedelta(days=400), warn_window=dt.timedelta(days=370))
+        spec.name: dg.FreshnessPolicy.time_window(
+            fail_window=dt.timedelta(days=400), warn_window=dt.timedelta(days=370)
+        )
         for spec in REFERENCE_SOURCES
     },
 }
@@ -89,7 +91,9 @@ def build_ingestion_asset(spec: SourceSpec, default_landing_dir: Path) -> dg.Ass
     return _ingest
 
 
-def _files_to_load(spec: SourceSpec, config: IngestConfig, default_landing_dir: Path) -> list[tuple[str, Path]]:
+def _files_to_load(
+    spec: SourceSpec, config: IngestConfig, default_landing_dir: Path
+) -> list[tuple[str, Path]]:
     landing_dir = Path(config.landing_dir) if config.landing_dir else default_landing_dir
     if not config.files:
         return [(item.tenant_id, item.path) for item in landed_files(landing_dir, spec.name)]
@@ -98,9 +102,11 @@ def _files_to_load(spec: SourceSpec, config: IngestConfig, default_landing_dir: 
         path = Path(name).resolve()
         try:
             tenant_id = path.relative_to(landing_dir.resolve()).parts[0]
-        except ValueError:
+        except ValueError as outside:
             if not config.tenant_id:
-                raise dg.Failure(f"{path} is outside the landing directory: give tenant_id in the run config")
+                raise dg.Failure(
+                    f"{path} is outside the landing directory: give tenant_id in the run config"
+                ) from outside
             tenant_id = config.tenant_id
         targets.append((config.tenant_id or tenant_id, path))
     return targets

@@ -51,7 +51,7 @@ def _child(queue, target, args) -> None:
         seconds = time.perf_counter() - started
         peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         queue.put({"seconds": seconds, "peak_mib": peak_mib, "rows": rows})
-    except Exception as error:  # reported by the parent
+    except Exception as error:  # noqa: BLE001 (any failure of the measured code is reported by the parent)
         queue.put({"error": f"{type(error).__name__}: {error}"})
 
 
@@ -62,10 +62,13 @@ def ours(settings: Settings, path: str) -> int:
 def bare_copy(postgres: PostgresSettings, path: str) -> int:
     columns = ", ".join(name for name, _ in CBAM_SHIPMENTS.column_types())
     with psycopg.connect(postgres.conninfo()) as connection:
-        with connection.cursor() as cursor, open(path, "rb") as handle:
-            with cursor.copy(f"COPY bare_copy ({columns}) FROM STDIN (FORMAT csv, HEADER true)") as copy:
-                while chunk := handle.read(1 << 20):
-                    copy.write(chunk)
+        with (
+            connection.cursor() as cursor,
+            open(path, "rb") as handle,
+            cursor.copy(f"COPY bare_copy ({columns}) FROM STDIN (FORMAT csv, HEADER true)") as copy,
+        ):
+            while chunk := handle.read(1 << 20):
+                copy.write(chunk)
         return connection.execute("SELECT count(*) FROM bare_copy").fetchone()[0]
 
 
@@ -134,7 +137,9 @@ def render(report: dict) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, action="append", help="file size(s) in rows (default 1,000,000)")
     parser.add_argument("--target", action="append", choices=["postgres", "duckdb"], help="default: both")
     parser.add_argument("--json", type=Path, help="also write the measurements here")

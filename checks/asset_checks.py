@@ -22,7 +22,8 @@ def build_row_conservation_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
         with warehouse.get_warehouse().session() as session:
             violations = row_conservation_violations(session, spec.name)
             batches = session.scalar(
-                f"SELECT count(*) FROM {RAW_SCHEMA}.load_batch WHERE source = %(source)s", {"source": spec.name}
+                f"SELECT count(*) FROM {RAW_SCHEMA}.load_batch WHERE source = %(source)s",
+                {"source": spec.name},
             )
         return dg.AssetCheckResult(
             passed=not violations,
@@ -47,7 +48,8 @@ def cbam_shipments_expectations(
     with warehouse.get_warehouse().session() as session:
         for batch_id in batch_ids:
             frame = session.fetch_df(
-                f"SELECT * FROM {RAW_SCHEMA}.{CBAM_SHIPMENTS.name} WHERE _batch_id = %(batch)s", {"batch": batch_id}
+                f"SELECT * FROM {RAW_SCHEMA}.{CBAM_SHIPMENTS.name} WHERE _batch_id = %(batch)s",
+                {"batch": batch_id},
             )
             outcomes[batch_id] = validate_cbam_shipment_batch(frame)
     failed = {batch_id: outcome.failed for batch_id, outcome in outcomes.items() if not outcome.success}

@@ -31,7 +31,15 @@ def row_conservation_violations(session: Session, source: str) -> list[dict]:
         """,
         {"source": source},
     )
-    columns = ("batch_id", "status", "rows_read", "rows_loaded", "rows_rejected", "rows_in_table", "rows_in_dead_letter")
+    columns = (
+        "batch_id",
+        "status",
+        "rows_read",
+        "rows_loaded",
+        "rows_rejected",
+        "rows_in_table",
+        "rows_in_dead_letter",
+    )
     orphans = session.fetchall(
         f"""
         SELECT DISTINCT r._batch_id FROM {RAW_SCHEMA}.{source} AS r
@@ -39,6 +47,6 @@ def row_conservation_violations(session: Session, source: str) -> list[dict]:
         WHERE b.batch_id IS NULL
         """
     )
-    return [dict(zip(columns, row)) for row in rows] + [
+    return [dict(zip(columns, row, strict=False)) for row in rows] + [
         {"batch_id": row[0], "status": "no succeeded ledger row"} for row in orphans
     ]

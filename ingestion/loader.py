@@ -42,7 +42,10 @@ class SourceSpec:
 
     def column_types(self) -> list[tuple[str, str]]:
         return [
-            (rule.name, SQL_TYPES[rule.kind].replace("VARCHAR", "TEXT") + (" NOT NULL" if rule.required else ""))
+            (
+                rule.name,
+                SQL_TYPES[rule.kind].replace("VARCHAR", "TEXT") + (" NOT NULL" if rule.required else ""),
+            )
             for rule in field_rules(self.contract)
         ]
 
@@ -112,7 +115,9 @@ def load_file(
                 session.lock(f"{tenant_id}/{spec.name}/{sha256}")
                 previous = _succeeded_batch(session, tenant_id, spec.name, sha256)
                 if previous:
-                    return LoadResult(batch_id=previous, status="skipped", source_uri=source_uri, file_sha256=sha256)
+                    return LoadResult(
+                        batch_id=previous, status="skipped", source_uri=source_uri, file_sha256=sha256
+                    )
                 source = open_source(path, sheet=spec.sheet)
                 validator = BatchValidator(spec.contract, source.schema.names, source.decimal_separator)
                 counts = _load_batches(session, spec, source, validator, ledger, batch_rows)
@@ -171,8 +176,12 @@ def _load_batches(
             pending = writer.submit(_write, session, spec, result, constants, ledger)
         if pending is not None:
             pending.result()
-    if rows_read != rows_loaded + rows_rejected:  # the ledger's invariant; never record a batch that breaks it
-        raise AssertionError(f"row conservation broken: read {rows_read}, loaded {rows_loaded}, rejected {rows_rejected}")
+    if (
+        rows_read != rows_loaded + rows_rejected
+    ):  # the ledger's invariant; never record a batch that breaks it
+        raise AssertionError(
+            f"row conservation broken: read {rows_read}, loaded {rows_loaded}, rejected {rows_rejected}"
+        )
     return {"rows_read": rows_read, "rows_loaded": rows_loaded, "rows_rejected": rows_rejected}
 
 

@@ -43,10 +43,18 @@ _DATE_PATTERN = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$"
 # is never silently read as 15.
 _DECIMAL_COMMA_PATTERN = r"^-?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?$"
 
-SQL_TYPES = {"text": "VARCHAR", "integer": "BIGINT", "decimal": f"DECIMAL({DECIMAL_PRECISION},{DECIMAL_SCALE})",
-             "date": "DATE"}
-ARROW_TYPES = {"text": pa.string(), "integer": pa.int64(), "decimal": pa.decimal128(DECIMAL_PRECISION, DECIMAL_SCALE),
-               "date": pa.date32()}
+SQL_TYPES = {
+    "text": "VARCHAR",
+    "integer": "BIGINT",
+    "decimal": f"DECIMAL({DECIMAL_PRECISION},{DECIMAL_SCALE})",
+    "date": "DATE",
+}
+ARROW_TYPES = {
+    "text": pa.string(),
+    "integer": pa.int64(),
+    "decimal": pa.decimal128(DECIMAL_PRECISION, DECIMAL_SCALE),
+    "date": pa.date32(),
+}
 
 
 @dataclass(frozen=True)
@@ -81,7 +89,9 @@ def _field_rule(name: str, info: FieldInfo) -> FieldRule:
         for attribute in ("pattern", "min_length", "max_length", "gt", "ge", "lt", "le"):
             value = getattr(item, attribute, None)
             if value is not None:
-                constraints[attribute] = Decimal(str(value)) if attribute in ("gt", "ge", "lt", "le") else value
+                constraints[attribute] = (
+                    Decimal(str(value)) if attribute in ("gt", "ge", "lt", "le") else value
+                )
         if isinstance(item, annotated_types.Len):
             constraints.setdefault("min_length", item.min_length)
             if item.max_length is not None:
@@ -161,7 +171,9 @@ class BatchValidator:
         self.rules = field_rules(contract)
         self.mapping, self.ignored_columns = map_columns(self.rules, columns)
         # What a dead-letter row shows: every received value, surplus fields included.
-        self.source_columns = [column for column in columns if not column.startswith("_") or column == EXTRA_FIELDS]
+        self.source_columns = [
+            column for column in columns if not column.startswith("_") or column == EXTRA_FIELDS
+        ]
         # A record the reader found structurally broken (ragged line, unparseable JSON) is rejected as such.
         self.problem_columns = [ROW_ERROR] if ROW_ERROR in columns else []
         self.schema = pa.schema(
@@ -243,7 +255,10 @@ class BatchValidator:
         for condition, _message in self.contract.row_rules_sql:
             checks.append(f"NOT coalesce({condition}, false)")
         checks.extend(f"{_quote(column)} IS NULL" for column in self.problem_columns)
-        raw = [f"{_quote(column)} AS {_quote(f'_raw_{index}')}" for index, column in enumerate(self.source_columns)]
+        raw = [
+            f"{_quote(column)} AS {_quote(f'_raw_{index}')}"
+            for index, column in enumerate(self.source_columns)
+        ]
         # The canonical record: received text of the contract's fields in contract order (absent: empty),
         # so the same record hashes the same whatever the file's column order or extra columns.
         hashed = ", ".join(
@@ -254,18 +269,18 @@ class BatchValidator:
         fields = ", ".join(_quote(rule.name) for rule in self.rules)
         fast = f"""
             WITH received AS (
-                SELECT {ROW_NUMBER}, {', '.join(inputs)}{problems},
+                SELECT {ROW_NUMBER}, {", ".join(inputs)}{problems},
                        sha256(concat_ws('{_HASH_SEPARATOR}', {hashed})) AS {ROW_HASH}
                 FROM incoming
             ), typed AS (
-                SELECT *, {', '.join(typed)} FROM received
+                SELECT *, {", ".join(typed)} FROM received
             )
             SELECT {fields}, {ROW_NUMBER}, {ROW_HASH},
-                   coalesce({' AND '.join(f'({check})' for check in checks)}, false) AS _fast_ok
+                   coalesce({" AND ".join(f"({check})" for check in checks)}, false) AS _fast_ok
             FROM typed
         """
         slow = f"""
-            SELECT slow.{ROW_HASH}, incoming.{ROW_NUMBER}, {', '.join(inputs)}, {', '.join(raw)}{problems}
+            SELECT slow.{ROW_HASH}, incoming.{ROW_NUMBER}, {", ".join(inputs)}, {", ".join(raw)}{problems}
             FROM incoming JOIN slow ON slow.{ROW_NUMBER} = incoming.{ROW_NUMBER}
         """
         return fast, slow

@@ -21,7 +21,8 @@ class WebhookNotifier(Notifier):
 
     def notify(self, subject: str, body: str) -> None:
         response = requests.post(
-            self.url, json={"text": f"*{subject}*\n{body}", "subject": subject, "body": body},
+            self.url,
+            json={"text": f"*{subject}*\n{body}", "subject": subject, "body": body},
             timeout=self.timeout_seconds,
         )
         response.raise_for_status()

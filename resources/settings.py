@@ -16,7 +16,11 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 TARGETS = ("duckdb", "postgres", "snowflake")
 
 # dbt and Dagster send usage telemetry unless told not to; the warehouse turns both off by default.
-TELEMETRY_OFF = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1", "GX_ANALYTICS_ENABLED": "false"}
+TELEMETRY_OFF = {
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "DO_NOT_TRACK": "1",
+    "GX_ANALYTICS_ENABLED": "false",
+}
 
 
 @dataclass(frozen=True)

@@ -127,7 +127,9 @@ class Session(ABC):
         }
         for name, sql_type in all_columns:
             if name not in existing:
-                self.execute(f"ALTER TABLE {RAW_SCHEMA}.{table} ADD COLUMN {name} {sql_type.replace(' NOT NULL', '')}")
+                self.execute(
+                    f"ALTER TABLE {RAW_SCHEMA}.{table} ADD COLUMN {name} {sql_type.replace(' NOT NULL', '')}"
+                )
 
 
 class DuckDBSession(Session):
@@ -146,7 +148,7 @@ class DuckDBSession(Session):
     def fetch_dicts(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         cursor = self.connection.execute(*self._bind(sql, params))
         names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        return [dict(zip(names, row, strict=False)) for row in cursor.fetchall()]
 
     def insert_arrow(self, table: str, data: pa.Table) -> None:
         columns = ", ".join(f'"{name}"' for name in data.column_names)
@@ -200,7 +202,7 @@ class PostgresSession(Session):
     def fetch_dicts(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         cursor = self.connection.execute(sql, params)
         names = [column.name for column in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        return [dict(zip(names, row, strict=False)) for row in cursor.fetchall()]
 
     def insert_arrow(self, table: str, data: pa.Table) -> None:
         columns = ", ".join(f'"{name}"' for name in data.column_names)
@@ -208,11 +210,13 @@ class PostgresSession(Session):
         # pyarrow quotes every string and leaves nulls unquoted: PostgreSQL's CSV COPY reads an
         # unquoted empty field as NULL and a quoted one as the empty string, so both survive.
         pa_csv.write_csv(data, buffer, pa_csv.WriteOptions(include_header=False))
-        with self.connection.cursor() as cursor:
-            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
-                view = buffer.getbuffer()
-                for start in range(0, len(view), 1 << 20):
-                    copy.write(view[start : start + (1 << 20)])
+        with (
+            self.connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy,
+        ):
+            view = buffer.getbuffer()
+            for start in range(0, len(view), 1 << 20):
+                copy.write(view[start : start + (1 << 20)])
 
     def transaction(self) -> Any:
         return self.connection.transaction()
@@ -275,7 +279,7 @@ class WarehouseResource(dg.ConfigurableResource):
     pg_database: str
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "WarehouseResource":
+    def from_settings(cls, settings: Settings) -> WarehouseResource:
         postgres = settings.postgres
         return cls(
             target=settings.target,

@@ -26,7 +26,10 @@ def asset_graph() -> dict:
             "checks": sorted(check.name for check in node.check_keys),
             "freshness": None
             if policy is None
-            else {"fail_window": str(policy.fail_window.to_timedelta()), "warn_window": str(policy.warn_window.to_timedelta())},
+            else {
+                "fail_window": str(policy.fail_window.to_timedelta()),
+                "warn_window": str(policy.warn_window.to_timedelta()),
+            },
         }
     return {
         "assets": assets,

@@ -15,7 +15,15 @@ from resources.settings import DBT_PROJECT_DIR, TELEMETRY_OFF
 @pytest.mark.parametrize("target", ["duckdb", "postgres", "snowflake"])
 def test_dbt_parses_offline_for_every_target(target: str, tmp_path: Path) -> None:
     completed = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "parse", "--target", target, "--target-path", str(tmp_path), "--no-partial-parse"],
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "parse",
+            "--target",
+            target,
+            "--target-path",
+            str(tmp_path),
+            "--no-partial-parse",
+        ],
         cwd=DBT_PROJECT_DIR,
         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **TELEMETRY_OFF},
         capture_output=True,

@@ -32,7 +32,8 @@ def contents(warehouse: Warehouse) -> dict[str, list[tuple]]:
         for schema, name, _kind in session.relations(("raw", *MODELS)):
             rows = session.fetch_dicts(f'SELECT * FROM "{schema}"."{name}"')
             tables[f"{schema}.{name}"] = sorted(
-                tuple(str(value) for column, value in row.items() if not column.endswith("_at")) for row in rows
+                tuple(str(value) for column, value in row.items() if not column.endswith("_at"))
+                for row in rows
             )
     return tables
 
@@ -97,6 +98,8 @@ def test_a_new_file_reaches_the_fact_table_incrementally(e2e_settings, tmp_path:
     assert build(e2e_settings).success
     with warehouse.session() as session:
         after = session.scalar("SELECT count(*) FROM marts.fct_cbam_imports")
-        lines = session.scalar("SELECT count(*) FROM raw.customs__cbam_shipments WHERE _source_uri LIKE '%late.csv'")
+        lines = session.scalar(
+            "SELECT count(*) FROM raw.customs__cbam_shipments WHERE _source_uri LIKE '%late.csv'"
+        )
     assert lines == 50
     assert after == before + 50

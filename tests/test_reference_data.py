@@ -6,8 +6,8 @@ Reads the real files from ../shared/data (see its SOURCES.md); nothing of them i
 from __future__ import annotations
 
 import subprocess
-from decimal import Decimal
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -26,8 +26,12 @@ def run_dbt(warehouse: Warehouse, *args: str) -> None:
     dbt = Path(sys.executable).parent / "dbt"
     command = [str(dbt), *args, "--target", settings.target, "--target-path", f"target/{settings.target}"]
     completed = subprocess.run(
-        command, cwd=DBT_PROJECT_DIR, env={"PATH": "/usr/bin:/bin", **settings.dbt_env()},
-        capture_output=True, text=True, check=False,
+        command,
+        cwd=DBT_PROJECT_DIR,
+        env={"PATH": "/usr/bin:/bin", **settings.dbt_env()},
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert completed.returncode == 0, completed.stdout[-4000:]
 
@@ -47,7 +51,9 @@ def test_published_default_values_keep_their_text_and_figures(loaded_reference: 
         (row,) = session.fetch_dicts(
             "SELECT * FROM raw.cbam__default_values WHERE country = 'Türkiye' AND product_cn_code = '7201'"
         )
-        batch = session.fetch_dicts("SELECT file_encoding, file_format FROM raw.load_batch WHERE source = 'cbam__default_values'")
+        batch = session.fetch_dicts(
+            "SELECT file_encoding, file_format FROM raw.load_batch WHERE source = 'cbam__default_values'"
+        )
     # Windows-1252 as published, but no byte in 0x80-0x9F: cp1252 and Latin-1 decode it identically
     # and the reader names the narrower one
     assert batch == [{"file_encoding": "latin-1", "file_format": "csv"}]
@@ -55,10 +61,14 @@ def test_published_default_values_keep_their_text_and_figures(loaded_reference: 
     assert row["sector"] == "Iron and steel"
     assert row["description"].startswith("Pig iron and spiegeleisen")
     assert (row["default_value_direct"], row["default_value_indirect"], row["default_value_total"]) == (
-        Decimal("1.85"), None, Decimal("1.85"),
+        Decimal("1.85"),
+        None,
+        Decimal("1.85"),
     )
     assert [row[f"default_value_{year}"] for year in (2026, 2027, 2028)] == [
-        Decimal("2.035"), Decimal("2.22"), Decimal("2.405"),
+        Decimal("2.035"),
+        Decimal("2.22"),
+        Decimal("2.405"),
     ]
     assert row["production_route"] is None and row["_source_row"] > 0
 
@@ -81,5 +91,8 @@ def test_rule_breaking_default_values_are_flagged_and_not_used(loaded_reference:
     assert {("Angola", "25231000", "markup_2027"), ("Angola", "25231000", "markup_2028")} <= broken
     # 0.616583 + 0.070438 = 0.687021, published total 0.686
     assert any(issue[1] == "26011200" and issue[2] == "total_is_sum" for issue in broken)
-    assert len({(issue["country_name_published"], issue["cn_code"], issue["description"]) for issue in issues}) == 10
+    assert (
+        len({(issue["country_name_published"], issue["cn_code"], issue["description"]) for issue in issues})
+        == 10
+    )
     assert usable == [{"is_usable": False}]

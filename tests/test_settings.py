@@ -15,7 +15,11 @@ def test_defaults_are_the_embedded_duckdb_warehouse() -> None:
 
 def test_one_variable_selects_the_target_and_dbt_gets_absolute_paths(tmp_path: Path) -> None:
     settings = load_settings(
-        {"GREENLANG_TARGET": "postgres", "GREENLANG_DUCKDB_PATH": "x/w.duckdb", "GREENLANG_PG_PASSWORD": "s3cret"}
+        {
+            "GREENLANG_TARGET": "postgres",
+            "GREENLANG_DUCKDB_PATH": "x/w.duckdb",
+            "GREENLANG_PG_PASSWORD": "s3cret",
+        }
     )
     assert settings.target == "postgres"
     env = settings.dbt_env()

@@ -143,7 +143,7 @@ def batches_from_rows(
         errors: list[str | None] = []
         extras: list[str | None] = []
         for source_row, values, error, extra in islice(iterator, batch_rows):
-            for column, value in zip(data, values):
+            for column, value in zip(data, values, strict=False):
                 column.append(value)
             for index in range(len(values), width):
                 data[index].append(None)

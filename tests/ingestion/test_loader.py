@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import multiprocessing
 import os
+import re
 import signal
 import time
 from decimal import Decimal
@@ -53,7 +53,12 @@ def test_loads_valid_rows_and_dead_letters_the_rest(warehouse: Warehouse, tmp_pa
 
     result = load_file(warehouse, CBAM_SHIPMENTS, path, "acme")
 
-    assert (result.status, result.rows_read, result.rows_loaded, result.rows_rejected) == ("succeeded", 7, 3, 4)
+    assert (result.status, result.rows_read, result.rows_loaded, result.rows_rejected) == (
+        "succeeded",
+        7,
+        3,
+        4,
+    )
     rows = sorted(raw_rows(warehouse), key=lambda row: row["_source_row"])
     assert [row["_source_row"] for row in rows] == [1, 2, 3]
     assert {row["tenant_id"] for row in rows} == {"acme"}
@@ -86,14 +91,22 @@ def test_loads_valid_rows_and_dead_letters_the_rest(warehouse: Warehouse, tmp_pa
 def test_loading_the_same_file_twice_changes_nothing(warehouse: Warehouse, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "shipments.csv", GOOD + BAD)
     first = load_file(warehouse, CBAM_SHIPMENTS, path, "acme")
-    before = (raw_rows(warehouse), raw_rows(warehouse, "raw.dead_letter"), raw_rows(warehouse, "raw.load_batch"))
+    before = (
+        raw_rows(warehouse),
+        raw_rows(warehouse, "raw.dead_letter"),
+        raw_rows(warehouse, "raw.load_batch"),
+    )
 
     again = load_file(warehouse, CBAM_SHIPMENTS, path, "acme")
     renamed = load_file(warehouse, CBAM_SHIPMENTS, path.rename(tmp_path / "copy.csv"), "acme")
 
     assert again.status == renamed.status == "skipped"
     assert again.batch_id == renamed.batch_id == first.batch_id
-    after = (raw_rows(warehouse), raw_rows(warehouse, "raw.dead_letter"), raw_rows(warehouse, "raw.load_batch"))
+    after = (
+        raw_rows(warehouse),
+        raw_rows(warehouse, "raw.dead_letter"),
+        raw_rows(warehouse, "raw.load_batch"),
+    )
     assert after == before
 
 

@@ -26,7 +26,9 @@ def test_corpus_file_loads_with_the_expected_rejections(entry: dict, tmp_path: P
     result = load_file(warehouse, CBAM_SHIPMENTS, CORPUS / entry["file"], "acme")
 
     with warehouse.session() as session:
-        dead = session.fetch_dicts("SELECT source_row, errors, raw_record FROM raw.dead_letter ORDER BY source_row")
+        dead = session.fetch_dicts(
+            "SELECT source_row, errors, raw_record FROM raw.dead_letter ORDER BY source_row"
+        )
         loaded = session.scalar("SELECT count(*) FROM raw.customs__cbam_shipments")
     assert [row["source_row"] for row in dead] == entry["expect_rejected_rows"]
     assert result.rows_read == entry["rows"] == loaded + len(dead)

@@ -117,7 +117,7 @@ def test_format_comes_from_the_extension_unless_given(tmp_path: Path) -> None:
     assert open_source(write(tmp_path / "a.TXT", "a|b\n1|2\n")).format == "csv"
     assert open_source(write(tmp_path / "a.ndjson", '{"a": 1}\n')).format == "jsonl"
     assert open_source(write(tmp_path / "a.dat", "a,b\n1,2\n"), format="csv").columns == ["a", "b"]
-    with pytest.raises(UnreadableFileError, match="unknown file type '.dat'"):
+    with pytest.raises(UnreadableFileError, match=r"unknown file type '\.dat'"):
         open_source(tmp_path / "a.dat")
 
 

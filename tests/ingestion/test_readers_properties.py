@@ -140,7 +140,7 @@ def test_csv_ragged_records_round_trip_in_order(
         got = read(open_source(path), batch_rows)
     expected = [fields for fields in lines if fields]
     assert [row[SOURCE_ROW] for row in got] == list(range(1, len(expected) + 1))
-    for row, fields in zip(got, expected):
+    for row, fields in zip(got, expected, strict=False):
         padded = (fields + [""] * 3)[:3]
         assert [row[name] for name in header] == [value or None for value in padded]
         surplus = fields[3:]
@@ -250,11 +250,12 @@ def test_json_lines_round_trip(
     assert source.columns == keys
     got = read(source, batch_rows)
     expected = [
-        (number, kind, value, text) for number, ((kind, value), text) in enumerate(zip(lines, texts), 1)
+        (number, kind, value, text)
+        for number, ((kind, value), text) in enumerate(zip(lines, texts, strict=False), 1)
     ]
     expected = [item for item in expected if item[1] != "blank"]
     assert [row[SOURCE_ROW] for row in got] == [number for number, *_ in expected]
-    for row, (_number, kind, value, text) in zip(got, expected):
+    for row, (_number, kind, value, text) in zip(got, expected, strict=False):
         if kind == "object":
             assert [row[key] for key in keys] == [expected_text(value.get(key)) for key in keys]
             assert row[ROW_ERROR] is None

@@ -29,16 +29,22 @@ def _around(values: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 numbers = st.one_of(
     st.decimals(min_value=-1000, max_value=10**6, places=3, allow_nan=False).map(str),
-    st.sampled_from(["0", "-0", "1e3", "1.", ".5", "+5", "0.0000000000001", "12345678901234567890123456.5", "1,5", "x"]),
+    st.sampled_from(
+        ["0", "-0", "1e3", "1.", ".5", "+5", "0.0000000000001", "12345678901234567890123456.5", "1,5", "x"]
+    ),
 )
 dates = st.one_of(
     st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(2999, 12, 31)).map(str),
-    st.sampled_from(["2026-02-30", "0000-01-01", "2026-2-3", "03.02.2026", "31/01/2026", "20260203", "2026-02-03T00:00"]),
+    st.sampled_from(
+        ["2026-02-30", "0000-01-01", "2026-2-3", "03.02.2026", "31/01/2026", "20260203", "2026-02-03T00:00"]
+    ),
 )
 VALUES = {
     "declarant_eori": _around(st.from_regex(r"[A-Z]{2}[A-Z0-9]{1,16}", fullmatch=True)),
     "declaration_id": _around(st.text(min_size=0, max_size=40)),
-    "declaration_line": _around(st.one_of(st.integers(-5, 12000).map(str), st.sampled_from(["1.0", "01", "x"]))),
+    "declaration_line": _around(
+        st.one_of(st.integers(-5, 12000).map(str), st.sampled_from(["1.0", "01", "x"]))
+    ),
     "import_date": _around(dates),
     "cn_code": _around(st.from_regex(r"[0-9]{6,9}", fullmatch=True)),
     "origin_country": _around(st.from_regex(r"[A-Za-z]{1,3}", fullmatch=True)),
@@ -66,9 +72,13 @@ VALID_ROW = {
     "carbon_price_paid_eur": None,
 }
 # A valid row with a few fields replaced, so that both verdicts are common.
-rows = st.lists(st.sampled_from(FIELDS), max_size=3, unique=True).flatmap(
-    lambda names: st.fixed_dictionaries({name: st.one_of(st.none(), VALUES[name]) for name in names})
-).map(lambda changes: VALID_ROW | changes)
+rows = (
+    st.lists(st.sampled_from(FIELDS), max_size=3, unique=True)
+    .flatmap(
+        lambda names: st.fixed_dictionaries({name: st.one_of(st.none(), VALUES[name]) for name in names})
+    )
+    .map(lambda changes: VALID_ROW | changes)
+)
 
 
 def _expected(row: dict) -> dict | None:

@@ -50,7 +50,7 @@ def write_text(name: str, lines: list[str], encoding: str = "utf-8", newline: st
 def text_files() -> None:
     for encoding, name in (("cp1252", "cp1252"), ("latin-1", "latin1"), ("utf-8-sig", "utf8_bom")):
         lines = [csv_line([*HEADER, "goods_description"])]
-        lines += [csv_line([*row, text]) for row, text in zip(ROWS, DESCRIPTIONS[encoding])]
+        lines += [csv_line([*row, text]) for row, text in zip(ROWS, DESCRIPTIONS[encoding], strict=False)]
         write_text(f"shipments_{name}.csv", lines, encoding=encoding, newline="\r\n")
 
     decimal_comma = [row[:] for row in ROWS]
@@ -116,7 +116,7 @@ def text_files() -> None:
 
 
 def json_files() -> None:
-    records = [dict(zip(HEADER, row)) for row in ROWS]
+    records = [dict(zip(HEADER, row, strict=False)) for row in ROWS]
     for record in records:  # JSON sources send numbers as numbers and omit empty fields
         for key in ("declaration_line", "net_mass_tonnes", "actual_direct_see", "actual_indirect_see"):
             if record[key]:
@@ -191,10 +191,10 @@ def excel_files() -> None:
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(HEADER[:8] + ["Installation ID", None])
+    sheet.append([*HEADER[:8], "Installation ID", None])
     sheet.merge_cells("I1:J1")  # one header cell spanning two columns: it names the first
-    sheet.append(ROWS[0][:8] + ["CN-INST-0001", None])
-    sheet.append(ROWS[1][:8] + ["IN-INST-0042", "spilled into the unnamed column"])
+    sheet.append([*ROWS[0][:8], "CN-INST-0001", None])
+    sheet.append([*ROWS[1][:8], "IN-INST-0042", "spilled into the unnamed column"])
     workbook.save(HERE / "merged_single_header.xlsx")
 
     workbook = Workbook()
