@@ -71,5 +71,8 @@ def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Warehouse:
 @pytest.fixture
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"reference files not found at {SHARED_DATA}")
+        message = f"the public reference files are not at {SHARED_DATA} (see ../shared/data/SOURCES.md)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     return SHARED_DATA
