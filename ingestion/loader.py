@@ -13,15 +13,17 @@ import datetime as dt
 import hashlib
 import json
 import uuid
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from contracts.base import Contract
-from ingestion.readers import SourceFile, UnreadableFileError, open_source
+from ingestion.readers import SourceFile, UnreadableFileError, open_records, open_source
 from ingestion.validation import SQL_TYPES, BatchValidator, ContractMismatchError, ValidatedBatch, field_rules
 from resources.warehouse import RAW_SCHEMA, Session, Warehouse
 
@@ -93,9 +95,57 @@ def load_file(
     *,
     batch_rows: int = DEFAULT_BATCH_ROWS,
 ) -> LoadResult:
+    """Load one file; the same file (by sha256) for the same tenant and source loads once."""
     path = Path(path).resolve()
-    sha256 = file_sha256(path)
-    source_uri = path.as_uri()
+    return _load(
+        warehouse,
+        spec,
+        tenant_id,
+        source_uri=path.as_uri(),
+        content_sha256=file_sha256(path),
+        open_delivery=lambda: open_source(path, sheet=spec.sheet),
+        label=path.name,
+        batch_rows=batch_rows,
+    )
+
+
+def load_records(
+    warehouse: Warehouse,
+    spec: SourceSpec,
+    records: list[Mapping[str, Any]],
+    tenant_id: str,
+    *,
+    source_uri: str,
+) -> LoadResult:
+    """Load records an API returned (parsed with ``ingestion.readers.loads_exact``) as one batch.
+
+    The records' canonical JSON stands in for a file's bytes: the same records load once.
+    """
+    canonical = json.dumps(records, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _load(
+        warehouse,
+        spec,
+        tenant_id,
+        source_uri=source_uri,
+        content_sha256=hashlib.sha256(canonical.encode()).hexdigest(),
+        open_delivery=lambda: open_records(list(records), source_uri),
+        label=source_uri,
+        batch_rows=DEFAULT_BATCH_ROWS,
+    )
+
+
+def _load(
+    warehouse: Warehouse,
+    spec: SourceSpec,
+    tenant_id: str,
+    *,
+    source_uri: str,
+    content_sha256: str,
+    open_delivery: Callable[[], SourceFile],
+    label: str,
+    batch_rows: int,
+) -> LoadResult:
+    sha256 = content_sha256
     batch_id = uuid.uuid4().hex
     started_at = _utcnow()
     ledger = {
@@ -118,7 +168,7 @@ def load_file(
                     return LoadResult(
                         batch_id=previous, status="skipped", source_uri=source_uri, file_sha256=sha256
                     )
-                source = open_source(path, sheet=spec.sheet)
+                source = open_delivery()
                 validator = BatchValidator(spec.contract, source.schema.names, source.decimal_separator)
                 counts = _load_batches(session, spec, source, validator, ledger, batch_rows)
                 _record_batch(
@@ -131,7 +181,7 @@ def load_file(
                     **counts,
                 )
         except (UnreadableFileError, ContractMismatchError) as error:
-            message = f"{path.name}: {error}"
+            message = f"{label}: {error}"
             _record_batch(session, ledger, status="failed", error=message)
             raise LoadError(message, batch_id) from error
         except Exception as error:

@@ -23,6 +23,7 @@ from ingestion.readers._common import (
     UnreadableFileError,
     snake_case,
 )
+from ingestion.readers._json import loads_exact, open_records
 from ingestion.readers._open import open_source
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "SOURCE_ROW",
     "SourceFile",
     "UnreadableFileError",
+    "loads_exact",
+    "open_records",
     "open_source",
     "snake_case",
 ]

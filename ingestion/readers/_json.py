@@ -53,6 +53,34 @@ Item = tuple[int, Any, str | None]
 ItemReader = Callable[[Path, str], Iterator[Item]]  # (path, encoding) → the file's items, in order
 
 
+def loads_exact(text: str) -> Any:
+    """Parse a JSON document (an API response) keeping every number's exact text, as files are read."""
+    return _DECODER.decode(text)
+
+
+def open_records(records: list[Any], label: str) -> SourceFile:
+    """Records already parsed (a page of an API response), read like the elements of a JSON array.
+
+    ``label`` names the delivery in errors (e.g. the request URL); ``format`` is ``"api"``.
+    """
+    path = Path(label)
+    items = [(number, record, None) for number, record in enumerate(records, start=1)]
+    keys = _collect_keys(path, items) if items else []
+    columns = normalise_header(path, keys, lambda index: f"key #{index + 1}")
+    position = {key: index for index, key in enumerate(keys)}
+    return SourceFile(
+        path=path,
+        format="api",
+        encoding=None,
+        delimiter=None,
+        decimal_separator=".",
+        columns=columns,
+        _read=lambda batch_rows: batches_from_rows(
+            columns, (_row(item, position) for item in items), batch_rows
+        ),
+    )
+
+
 def open_json(path: Path) -> SourceFile:
     return _open(path, "json", _array_items)
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from checks.row_conservation import row_conservation_violations
-from ingestion.loader import LoadError, load_file
+from ingestion.loader import LoadError, load_file, load_records
+from ingestion.readers import loads_exact
 from ingestion.sources import CBAM_SHIPMENTS
 from ingestion.validation import BatchValidator
 from resources.warehouse import Warehouse
@@ -213,3 +214,26 @@ def test_row_conservation_check_catches_a_tampered_batch(warehouse: Warehouse, t
         (violation,) = row_conservation_violations(session, CBAM_SHIPMENTS.name)
     assert (violation["rows_loaded"], violation["rows_in_table"]) == (3, 2)
     assert (violation["rows_rejected"], violation["rows_in_dead_letter"]) == (4, 3)
+
+
+def test_api_records_load_once_with_their_record_numbers(warehouse: Warehouse) -> None:
+    page = loads_exact(
+        '{"d": {"results": ['
+        '{"DeclarantEori": "DE1", "DeclarationId": "X1", "DeclarationLine": 1, "ImportDate": "2026-03-02",'
+        ' "CnCode": "72081000", "OriginCountry": "CN", "NetMassTonnes": 12.500, "CustomsProcedure": "40"},'
+        '{"DeclarantEori": "DE1", "DeclarationId": "X1", "DeclarationLine": 2, "ImportDate": "2026-03-02",'
+        ' "CnCode": "7208", "OriginCountry": "CN", "NetMassTonnes": 1, "CustomsProcedure": "40"}]}}'
+    )["d"]["results"]
+    uri = "http://127.0.0.1/odata/Shipments?$skiptoken=0"
+
+    first = load_records(warehouse, CBAM_SHIPMENTS, page, "acme", source_uri=uri)
+    again = load_records(warehouse, CBAM_SHIPMENTS, page, "acme", source_uri=uri)
+
+    assert (first.status, first.rows_loaded, first.rows_rejected) == ("succeeded", 1, 1)
+    assert again.status == "skipped" and again.batch_id == first.batch_id
+    (row,) = raw_rows(warehouse)
+    assert row["net_mass_tonnes"] == Decimal("12.500") and row["_source_uri"] == uri
+    (dead,) = raw_rows(warehouse, "raw.dead_letter")
+    assert dead["source_row"] == 2 and json.loads(dead["raw_record"])["cn_code"] == "7208"
+    (batch,) = raw_rows(warehouse, "raw.load_batch")
+    assert batch["file_format"] == "api"
