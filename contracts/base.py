@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 # Regulatory quantities are exact decimals; 38 digits with 12 after the point is the widest type that
 # DuckDB, PostgreSQL and Snowflake all hold exactly (DECIMAL(38,12) / NUMERIC(38,12) / NUMBER(38,12)).
@@ -20,6 +20,8 @@ DECIMAL_PRECISION = 38
 DECIMAL_SCALE = 12
 
 _EU_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
+# OData V2 JSON dates: /Date(1735689600000)/ or, for DateTimeOffset, /Date(1735689600000+0060)/ (minutes)
+_ODATA_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
 
 
 def _parse_date(value: Any) -> Any:
@@ -34,6 +36,20 @@ def _parse_date(value: Any) -> Any:
     return value
 
 
+def _parse_datetime(value: Any) -> Any:
+    """ISO 8601 or OData V2 ``/Date(ms[+-mmmm])/``; the milliseconds are UTC whatever the offset."""
+    if isinstance(value, str):
+        match = _ODATA_DATE.match(value.strip())
+        if match:
+            return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(milliseconds=int(match.group(1)))
+    return value
+
+
+def _to_naive_utc(value: dt.datetime) -> dt.datetime:
+    """Timestamps are stored as naive UTC; a value without an offset is read as UTC."""
+    return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
 def upper_code(value: Any) -> Any:
     return value.strip().upper() if isinstance(value, str) else value
 
@@ -46,6 +62,7 @@ def blank_to_none(value: Any) -> Any:
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=512)]
 IsoDate = Annotated[dt.date, BeforeValidator(_parse_date)]
+UtcDateTime = Annotated[dt.datetime, BeforeValidator(_parse_datetime), AfterValidator(_to_naive_utc)]
 ExactDecimal = Annotated[Decimal, Field(max_digits=DECIMAL_PRECISION, decimal_places=DECIMAL_SCALE)]
 NonNegativeDecimal = Annotated[
     Decimal, Field(ge=0, max_digits=DECIMAL_PRECISION, decimal_places=DECIMAL_SCALE)

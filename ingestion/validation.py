@@ -39,6 +39,8 @@ _WHITESPACE = r"[\t\n\x0b\f\r\x1c-\x1f\x{85}\p{Z}]"
 _DECIMAL_PATTERN = rf"^-?[0-9]{{1,{DECIMAL_PRECISION - DECIMAL_SCALE}}}(\.[0-9]{{1,{DECIMAL_SCALE}}})?$"
 _INTEGER_PATTERN = r"^-?[0-9]{1,18}$"
 _DATE_PATTERN = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$"
+# Naive ISO timestamps only (read as UTC); offsets, "Z" and OData /Date()/ go through the contract.
+_TIMESTAMP_PATTERN = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?$"
 # Decimal-comma files ("1.234,5"): only values of exactly that shape are rewritten, so a stray "1.5"
 # is never silently read as 15.
 _DECIMAL_COMMA_PATTERN = r"^-?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?$"
@@ -48,12 +50,14 @@ SQL_TYPES = {
     "integer": "BIGINT",
     "decimal": f"DECIMAL({DECIMAL_PRECISION},{DECIMAL_SCALE})",
     "date": "DATE",
+    "timestamp": "TIMESTAMP",
 }
 ARROW_TYPES = {
     "text": pa.string(),
     "integer": pa.int64(),
     "decimal": pa.decimal128(DECIMAL_PRECISION, DECIMAL_SCALE),
     "date": pa.date32(),
+    "timestamp": pa.timestamp("us"),
 }
 
 
@@ -62,7 +66,7 @@ class FieldRule:
     """The constraints of one contract field, as far as the fast path can check them."""
 
     name: str
-    kind: str  # text | integer | decimal | date
+    kind: str  # text | integer | decimal | date | timestamp
     required: bool
     accepted_names: tuple[str, ...]
     pattern: str | None = None
@@ -81,7 +85,7 @@ def field_rules(contract: type[Contract]) -> list[FieldRule]:
 def _field_rule(name: str, info: FieldInfo) -> FieldRule:
     base_type, metadata = _unwrap(info.annotation)
     metadata = [*info.metadata, *metadata]
-    kinds = {str: "text", int: "integer", Decimal: "decimal", dt.date: "date"}
+    kinds = {str: "text", int: "integer", Decimal: "decimal", dt.date: "date", dt.datetime: "timestamp"}
     if base_type not in kinds:
         raise TypeError(f"contract field {name}: unsupported type {base_type!r}")
     constraints: dict[str, Any] = {}
@@ -294,7 +298,12 @@ def _typed(rule: FieldRule) -> str:
     value = _quote("_in_" + rule.name)
     if rule.kind == "text":
         return value
-    pattern = {"integer": _INTEGER_PATTERN, "decimal": _DECIMAL_PATTERN, "date": _DATE_PATTERN}[rule.kind]
+    pattern = {
+        "integer": _INTEGER_PATTERN,
+        "decimal": _DECIMAL_PATTERN,
+        "date": _DATE_PATTERN,
+        "timestamp": _TIMESTAMP_PATTERN,
+    }[rule.kind]
     return f"CASE WHEN regexp_full_match({value}, '{pattern}') THEN TRY_CAST({value} AS {SQL_TYPES[rule.kind]}) END"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import ClassVar
 
 import pyarrow as pa
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from contracts.base import Contract, UtcDateTime
 from contracts.cbam_shipment import CBAMShipment
 from ingestion.validation import BatchValidator, ContractMismatchError, field_rules
 
@@ -147,3 +149,72 @@ def test_field_rules_follow_the_contract() -> None:
     assert rules["declaration_line"].ge == 1 and rules["declaration_line"].le == 9999
     assert rules["installation_id"].required is False and rules["installation_id"].max_length == 512
     assert rules["import_date"].kind == "date"
+
+
+class _Changed(Contract):
+    contract_name: ClassVar[str] = "Changed"
+    contract_version: ClassVar[str] = "1.0.0"
+    key: str
+    changed_at: UtcDateTime
+
+
+def _validate_timestamps(values: list[str]) -> tuple[dict[int, dt.datetime], list[int]]:
+    table = pa.table(
+        {
+            "key": [str(number) for number in range(len(values))],
+            "changed_at": values,
+            "_source_row": pa.array(range(1, len(values) + 1), pa.int64()),
+        }
+    )
+    result = BatchValidator(_Changed, table.column_names).validate(table)
+    accepted = {row["_source_row"]: row["changed_at"] for row in result.valid.to_pylist()}
+    return accepted, [row["source_row"] for row in result.rejected]
+
+
+def test_timestamps_are_stored_as_naive_utc_whatever_their_form() -> None:
+    accepted, rejected = _validate_timestamps(
+        [
+            "2026-03-02T10:00:00",
+            "2026-03-02 10:00:00.5",
+            "2026-03-02T10:00:00+01:00",
+            "2026-03-02T10:00:00Z",
+            "/Date(1772445600000)/",  # SAP OData V2 DateTime, UTC milliseconds
+            "/Date(1772445600000+0060)/",  # DateTimeOffset: the milliseconds are UTC already
+            "2026-02-30T10:00:00",
+            "yesterday",
+        ]
+    )
+    ten = dt.datetime(2026, 3, 2, 10, 0)
+    assert accepted == {
+        1: ten,
+        2: ten + dt.timedelta(milliseconds=500),
+        3: ten - dt.timedelta(hours=1),
+        4: ten,
+        5: ten,
+        6: ten,
+    }
+    assert rejected == [7, 8]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.datetimes(min_value=dt.datetime(1000, 1, 1)).map(lambda value: value.isoformat()),
+            st.from_regex(
+                r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,7})?", fullmatch=True
+            ),
+        ),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_timestamp_fast_path_agrees_with_the_contract(values: list[str]) -> None:
+    accepted, rejected = _validate_timestamps(values)
+    for number, value in enumerate(values, start=1):
+        try:
+            expected = _Changed.model_validate({"key": "k", "changed_at": value}).changed_at
+        except ValidationError:
+            assert number in rejected, value
+        else:
+            assert accepted.get(number) == expected, value
