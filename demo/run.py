@@ -8,9 +8,10 @@ import dagster as dg
 
 from demo.generate import write_demo_landing
 from resources.settings import load_settings
-from resources.warehouse import Warehouse
+from resources.warehouse import Session, Warehouse
 
-SUMMARY_SCHEMAS = ("raw", "staging", "intermediate", "marts", "reporting", "reference")
+SUMMARY_SCHEMAS = ("raw", "reference", "staging", "intermediate", "marts", "reporting")
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 def main() -> int:
@@ -18,25 +19,53 @@ def main() -> int:
     write_demo_landing(settings.landing_dir)
     from definitions import defs  # imported after the landing files exist, as the UI would load it
 
+    print(f"Materializing every asset into {Warehouse(settings).describe()} …", flush=True)
     with dg.DagsterInstance.get() as instance:
-        result = defs.resolve_job_def("build_warehouse").execute_in_process(
-            instance=instance, raise_on_error=False
-        )
-    print(summary(Warehouse(settings)))
-    print(f"\nWarehouse: {Warehouse(settings).describe()}\nLanding files: {settings.landing_dir}")
-    print("Browse the asset graph, checks and runs with: make ui")
+        job = defs.resolve_job_def("build_warehouse")
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET)
+    checks = result.get_asset_check_evaluations()
+    with Warehouse(settings).session() as session:
+        print(relations(session))
+        print(headline(session))
+    failed = [
+        f"{check.asset_key.to_user_string()}:{check.check_name}" for check in checks if not check.passed
+    ]
+    print(f"\nAsset checks: {len(checks) - len(failed)} passed, {len(failed)} failed {failed or ''}")
+    print(f"Landing files: {settings.landing_dir}\nBrowse the asset graph, checks and runs: make ui")
     if not result.success:
         print(f"\nThe build failed: see run {result.run_id} in the Dagster UI (make ui).", file=sys.stderr)
         return 1
     return 0
 
 
-def summary(warehouse: Warehouse) -> str:
-    lines = [f"{'relation':<55} {'kind':<18} {'rows':>10}"]
-    with warehouse.session() as session:
-        for schema, name, kind in session.relations(SUMMARY_SCHEMAS):
-            rows = session.scalar(f'SELECT count(*) FROM "{schema}"."{name}"')
-            lines.append(f"{schema + '.' + name:<55} {kind:<18} {rows:>10,}")
+def relations(session: Session) -> str:
+    lines = [f"\n{'relation':<55} {'kind':<18} {'rows':>10}"]
+    for schema, name, kind in session.relations(SUMMARY_SCHEMAS):
+        rows = session.scalar(f'SELECT count(*) FROM "{schema}"."{name}"')
+        lines.append(f"{schema + '.' + name:<55} {kind:<18} {rows:>10,}")
+    return "\n".join(lines)
+
+
+def headline(session: Session) -> str:
+    loads = session.fetch_dicts(
+        "SELECT count(*) AS files, sum(rows_read) AS read, sum(rows_loaded) AS loaded, "
+        "sum(rows_rejected) AS rejected FROM raw.load_batch WHERE status = 'succeeded'"
+    )[0]
+    tenants = session.fetch_dicts(
+        "SELECT tenant_id, count(*) AS lines, sum(net_mass_tonnes) AS mass, sum(embedded_total) AS emissions, "
+        "sum(CASE WHEN emission_method = 'default' THEN net_mass_tonnes ELSE 0 END) AS on_defaults "
+        "FROM marts.fct_cbam_imports GROUP BY tenant_id ORDER BY tenant_id"
+    )
+    lines = [
+        f"\nLoaded {loads['files']} files: {loads['read']:,} rows read = {loads['loaded']:,} loaded "
+        f"+ {loads['rejected']:,} rejected (raw.dead_letter)",
+        f"\n{'tenant':<16} {'import lines':>12} {'net mass t':>14} {'embedded tCO2e':>16} {'mass on defaults':>17}",
+    ]
+    for row in tenants:
+        lines.append(
+            f"{row['tenant_id']:<16} {row['lines']:>12,} {row['mass']:>14,.3f} {row['emissions']:>16,.3f} "
+            f"{row['on_defaults'] / row['mass']:>17.1%}"
+        )
     return "\n".join(lines)
 
 
