@@ -4,9 +4,33 @@ from contracts.base import Contract
 from contracts.cbam_default_value import CBAMDefaultValue
 from contracts.cbam_good import CBAMGood
 from contracts.cbam_shipment import CBAMShipment
+from contracts.erp import (
+    ERP_CONTRACTS,
+    OracleInvoice,
+    OraclePurchaseOrderLine,
+    SAPMaterialStock,
+    SAPPurchaseOrderItem,
+    UnifiedPurchaseLine,
+    WorkdayExpenseItem,
+    WorkdayHeadcount,
+)
 
 CONTRACTS: dict[str, type[Contract]] = {
-    contract.contract_name: contract for contract in (CBAMShipment, CBAMDefaultValue, CBAMGood)
+    contract.contract_name: contract
+    for contract in (CBAMShipment, CBAMDefaultValue, CBAMGood, *ERP_CONTRACTS)
 }
 
-__all__ = ["CONTRACTS", "CBAMDefaultValue", "CBAMGood", "CBAMShipment", "Contract"]
+__all__ = [
+    "CONTRACTS",
+    "CBAMDefaultValue",
+    "CBAMGood",
+    "CBAMShipment",
+    "Contract",
+    "OracleInvoice",
+    "OraclePurchaseOrderLine",
+    "SAPMaterialStock",
+    "SAPPurchaseOrderItem",
+    "UnifiedPurchaseLine",
+    "WorkdayExpenseItem",
+    "WorkdayHeadcount",
+]

@@ -37,6 +37,9 @@ class SourceSpec:
     name: str
     contract: type[Contract]
     sheet: str | None = None
+    # What a delivery says about itself beyond its rows (a publication's edition in a column name, a
+    # version in the file name): (source uri, columns) → attributes kept in raw.load_batch.attributes.
+    describe: Callable[[str, list[str]], dict[str, str]] | None = None
 
     @property
     def raw_table(self) -> str:
@@ -170,6 +173,9 @@ def _load(
                     )
                 source = open_delivery()
                 validator = BatchValidator(spec.contract, source.schema.names, source.decimal_separator)
+                ledger["attributes"] = json.dumps(
+                    spec.describe(source_uri, source.columns) if spec.describe else {}
+                )
                 counts = _load_batches(session, spec, source, validator, ledger, batch_rows)
                 _record_batch(
                     session,
@@ -298,11 +304,12 @@ def _record_batch(
     session.execute(
         f"INSERT INTO {RAW_SCHEMA}.load_batch (batch_id, tenant_id, source, source_uri, file_sha256, file_format, "
         "file_encoding, contract_name, contract_version, rows_read, rows_loaded, rows_rejected, status, error, "
-        "ignored_columns, started_at, finished_at) VALUES (%(batch_id)s, %(tenant_id)s, %(source)s, %(source_uri)s, "
-        "%(file_sha256)s, %(file_format)s, %(file_encoding)s, %(contract_name)s, %(contract_version)s, %(rows_read)s, "
-        "%(rows_loaded)s, %(rows_rejected)s, %(status)s, %(error)s, %(ignored_columns)s, %(started_at)s, "
-        "%(finished_at)s)",
+        "ignored_columns, attributes, started_at, finished_at) VALUES (%(batch_id)s, %(tenant_id)s, %(source)s, "
+        "%(source_uri)s, %(file_sha256)s, %(file_format)s, %(file_encoding)s, %(contract_name)s, "
+        "%(contract_version)s, %(rows_read)s, %(rows_loaded)s, %(rows_rejected)s, %(status)s, %(error)s, "
+        "%(ignored_columns)s, %(attributes)s, %(started_at)s, %(finished_at)s)",
         {
+            "attributes": None,
             **ledger,
             "file_format": file_format,
             "file_encoding": file_encoding,

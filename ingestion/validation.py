@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -69,6 +70,9 @@ class FieldRule:
     kind: str  # text | integer | decimal | date | timestamp
     required: bool
     accepted_names: tuple[str, ...]
+    # A column whose name changes with each edition of a publication (e.g. DESNZ's
+    # "GHG Conversion Factor 2024"): declared as Field(json_schema_extra={"column_pattern": ...}).
+    column_pattern: str | None = None
     pattern: str | None = None
     min_length: int | None = None
     max_length: int | None = None
@@ -100,11 +104,13 @@ def _field_rule(name: str, info: FieldInfo) -> FieldRule:
             constraints.setdefault("min_length", item.min_length)
             if item.max_length is not None:
                 constraints.setdefault("max_length", item.max_length)
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
     return FieldRule(
         name=name,
         kind=kinds[base_type],
         required=info.is_required(),
         accepted_names=_accepted_names(name, info),
+        column_pattern=extra.get("column_pattern"),
         **constraints,
     )
 
@@ -148,6 +154,8 @@ def map_columns(rules: list[FieldRule], columns: list[str]) -> tuple[dict[str, s
     missing = []
     for rule in rules:
         found = next((column for column in rule.accepted_names if column in columns), None)
+        if found is None and rule.column_pattern:
+            found = next((column for column in columns if re.fullmatch(rule.column_pattern, column)), None)
         if found is not None:
             mapping[rule.name] = found
         elif rule.required:

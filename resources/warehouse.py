@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.load_batch (
     status TEXT NOT NULL,
     error TEXT,
     ignored_columns TEXT,
+    attributes TEXT,
     started_at TIMESTAMP NOT NULL,
     finished_at TIMESTAMP NOT NULL
 )"""
@@ -109,6 +110,8 @@ class Session(ABC):
     def ensure_raw_layer(self) -> None:
         self.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
         self.execute(LOAD_BATCH_DDL)
+        # added after the first release: warehouses created before get it here
+        self.execute(f"ALTER TABLE {RAW_SCHEMA}.load_batch ADD COLUMN IF NOT EXISTS attributes TEXT")
         self.execute(DEAD_LETTER_DDL)
 
     def ensure_raw_table(self, table: str, columns: Sequence[tuple[str, str]]) -> None:

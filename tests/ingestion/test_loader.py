@@ -11,11 +11,14 @@ import signal
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
+from pydantic import Field
 
 from checks.row_conservation import row_conservation_violations
-from ingestion.loader import LoadError, load_file, load_records
+from contracts.base import Contract
+from ingestion.loader import LoadError, SourceSpec, load_file, load_records
 from ingestion.readers import loads_exact
 from ingestion.sources import CBAM_SHIPMENTS
 from ingestion.validation import BatchValidator
@@ -237,3 +240,37 @@ def test_api_records_load_once_with_their_record_numbers(warehouse: Warehouse) -
     assert dead["source_row"] == 2 and json.loads(dead["raw_record"])["cn_code"] == "7208"
     (batch,) = raw_rows(warehouse, "raw.load_batch")
     assert batch["file_format"] == "api"
+
+
+class _Factor(Contract):
+    contract_name: ClassVar[str] = "Factor"
+    contract_version: ClassVar[str] = "1.0.0"
+    factor_id: str
+    conversion_factor: Decimal | None = Field(
+        default=None, json_schema_extra={"column_pattern": r"ghg_conversion_factor_\d{4}"}
+    )
+
+
+def _edition(uri: str, columns: list[str]) -> dict[str, str]:
+    (column,) = [name for name in columns if name.startswith("ghg_conversion_factor_")]
+    return {"edition": column.rsplit("_", 1)[1], "file": uri.rsplit("/", 1)[1]}
+
+
+def test_a_column_renamed_each_edition_is_found_and_the_edition_recorded(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    spec = SourceSpec(name="test__factors", contract=_Factor, describe=_edition)
+    for year in (2024, 2025):
+        path = tmp_path / f"factors_{year}.csv"
+        path.write_text(f"Factor ID,GHG Conversion Factor {year}\nA,{year}.5\nB,\n")
+        assert load_file(warehouse, spec, path, "global").rows_loaded == 2
+
+    rows = raw_rows(warehouse, "raw.test__factors")
+    assert sorted((row["factor_id"], row["conversion_factor"]) for row in rows) == [
+        ("A", Decimal("2024.5")),
+        ("A", Decimal("2025.5")),
+        ("B", None),
+        ("B", None),
+    ]
+    batches = raw_rows(warehouse, "raw.load_batch")
+    assert sorted(json.loads(batch["attributes"])["edition"] for batch in batches) == ["2024", "2025"]
