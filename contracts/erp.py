@@ -34,7 +34,6 @@ from contracts.base import (
     ExactDecimal,
     NonNegativeDecimal,
     OptionalDecimal,
-    OptionalNonNegativeDecimal,
     OptionalText,
     PositiveDecimal,
     Text,
@@ -111,7 +110,9 @@ class SAPPurchaseOrderItem(Contract):
     supplier: Text = Field(description="Supplier's business partner number (Supplier)")
     purchase_order_date: ApiDate = Field(description="Order date (PurchaseOrderDate, Edm.DateTime)")
     document_currency: CurrencyCode = Field(description="Currency of the order, ISO 4217 (DocumentCurrency)")
-    material: OptionalText = Field(default=None, description="Material number; null for text items (Material)")
+    material: OptionalText = Field(
+        default=None, description="Material number; null for text items (Material)"
+    )
     material_group: OptionalText = Field(default=None, description="Material group (MaterialGroup)")
     plant: OptionalText = Field(default=None, description="Receiving plant (Plant)")
     order_quantity: NonNegativeDecimal = Field(description="Ordered quantity (OrderQuantity)")
@@ -274,7 +275,9 @@ class UnifiedPurchaseLine(Contract):
     source_system: SourceSystem = Field(description="'sap' or 'oracle'")
     source_document_id: Text = Field(description="SAP purchase_order; Oracle po_header_id (as text)")
     source_line_id: Text = Field(description="SAP purchase_order_item; Oracle po_line_id (as text)")
-    document_number: Text = Field(description="Order number users see: SAP purchase_order; Oracle order_number")
+    document_number: Text = Field(
+        description="Order number users see: SAP purchase_order; Oracle order_number"
+    )
     supplier: Text = Field(description="Supplier id in the source system: SAP supplier; Oracle supplier_id")
     supplier_name: OptionalText = Field(
         default=None, description="Supplier name: Oracle supplier; null for SAP (not in the extract)"

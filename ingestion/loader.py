@@ -25,7 +25,7 @@ import pyarrow as pa
 from contracts.base import Contract
 from ingestion.readers import SourceFile, UnreadableFileError, open_records, open_source
 from ingestion.validation import SQL_TYPES, BatchValidator, ContractMismatchError, ValidatedBatch, field_rules
-from resources.warehouse import RAW_SCHEMA, Session, Warehouse
+from resources.warehouse import RAW_SCHEMA, BulkLoad, Session, Warehouse
 
 DEFAULT_BATCH_ROWS = 100_000
 
@@ -65,6 +65,12 @@ class LoadResult:
     rows_loaded: int = 0
     rows_rejected: int = 0
     ignored_columns: list[str] = field(default_factory=list)
+
+
+class _LoadedMeanwhile(Exception):
+    def __init__(self, batch_id: str):
+        super().__init__(batch_id)
+        self.batch_id = batch_id
 
 
 class LoadError(Exception):
@@ -163,29 +169,36 @@ def _load(
     }
     prepare_raw_tables(warehouse, [spec])
     with warehouse.session() as session:
+        previous = _succeeded_batch(session, tenant_id, spec.name, sha256)
+        if previous:
+            return LoadResult(batch_id=previous, status="skipped", source_uri=source_uri, file_sha256=sha256)
         try:
-            with session.transaction():
-                session.lock(f"{tenant_id}/{spec.name}/{sha256}")
-                previous = _succeeded_batch(session, tenant_id, spec.name, sha256)
-                if previous:
-                    return LoadResult(
-                        batch_id=previous, status="skipped", source_uri=source_uri, file_sha256=sha256
-                    )
+            with session.bulk_load() as load:
                 source = open_delivery()
                 validator = BatchValidator(spec.contract, source.schema.names, source.decimal_separator)
                 ledger["attributes"] = json.dumps(
                     spec.describe(source_uri, source.columns) if spec.describe else {}
                 )
-                counts = _load_batches(session, spec, source, validator, ledger, batch_rows)
-                _record_batch(
-                    session,
-                    ledger,
-                    status="succeeded",
-                    file_format=source.format,
-                    file_encoding=source.encoding,
-                    ignored_columns=validator.ignored_columns,
-                    **counts,
-                )
+                counts = _load_batches(load, spec, source, validator, ledger, batch_rows)
+                with load.publish():
+                    # re-checked under the lock: a concurrent load of the same file may have won
+                    session.lock(f"{tenant_id}/{spec.name}/{sha256}")
+                    previous = _succeeded_batch(session, tenant_id, spec.name, sha256)
+                    if previous:
+                        raise _LoadedMeanwhile(previous)
+                    _record_batch(
+                        session,
+                        ledger,
+                        status="succeeded",
+                        file_format=source.format,
+                        file_encoding=source.encoding,
+                        ignored_columns=validator.ignored_columns,
+                        **counts,
+                    )
+        except _LoadedMeanwhile as loaded:
+            return LoadResult(
+                batch_id=loaded.batch_id, status="skipped", source_uri=source_uri, file_sha256=sha256
+            )
         except (UnreadableFileError, ContractMismatchError) as error:
             message = f"{label}: {error}"
             _record_batch(session, ledger, status="failed", error=message)
@@ -204,7 +217,7 @@ def _load(
 
 
 def _load_batches(
-    session: Session,
+    load: BulkLoad,
     spec: SourceSpec,
     source: SourceFile,
     validator: BatchValidator,
@@ -229,7 +242,7 @@ def _load_batches(
             rows_rejected += len(result.rejected)
             if pending is not None:
                 pending.result()
-            pending = writer.submit(_write, session, spec, result, constants, ledger)
+            pending = writer.submit(_write, load, spec, result, constants, ledger)
         if pending is not None:
             pending.result()
     if (
@@ -241,11 +254,11 @@ def _load_batches(
     return {"rows_read": rows_read, "rows_loaded": rows_loaded, "rows_rejected": rows_rejected}
 
 
-def _write(session: Session, spec: SourceSpec, result: ValidatedBatch, constants: dict, ledger: dict) -> None:
+def _write(load: BulkLoad, spec: SourceSpec, result: ValidatedBatch, constants: dict, ledger: dict) -> None:
     if result.valid.num_rows:
-        session.insert_arrow(spec.raw_table, _with_constants(result.valid, constants))
+        load.insert(spec.raw_table, _with_constants(result.valid, constants))
     if result.rejected:
-        session.insert_arrow(f"{RAW_SCHEMA}.dead_letter", _dead_letters(result.rejected, ledger))
+        load.insert(f"{RAW_SCHEMA}.dead_letter", _dead_letters(result.rejected, ledger))
 
 
 def _with_constants(table: pa.Table, constants: dict) -> pa.Table:

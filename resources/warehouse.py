@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ import pyarrow.csv as pa_csv
 from resources.settings import PostgresSettings, Settings
 
 RAW_SCHEMA = "raw"
+STAGE_PREFIX = "_stage_"
 _NAMED_PARAMETER = re.compile(r"%\((\w+)\)s")
 
 PROVENANCE_COLUMNS = (
@@ -100,6 +102,11 @@ class Session(ABC):
         """Serialise writers of the same key until the transaction ends."""
 
     @abstractmethod
+    def bulk_load(self) -> Any:
+        """A context for loading many rows atomically: yields a ``BulkLoad``; rows it inserts become
+        visible only inside ``BulkLoad.publish()``, in the one transaction that also writes the ledger."""
+
+    @abstractmethod
     def fetch_dicts(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Rows as dicts of exact Python values (Decimal, date), unlike a DataFrame's floats."""
 
@@ -133,6 +140,56 @@ class Session(ABC):
                 self.execute(
                     f"ALTER TABLE {RAW_SCHEMA}.{table} ADD COLUMN {name} {sql_type.replace(' NOT NULL', '')}"
                 )
+
+
+class BulkLoad(ABC):
+    @abstractmethod
+    def insert(self, table: str, data: pa.Table) -> None: ...
+
+    @abstractmethod
+    def publish(self) -> Any:
+        """Context: the transaction in which the inserted rows appear; leaving it commits them."""
+
+
+class _PostgresBulkLoad(BulkLoad):
+    """PostgreSQL holds a long transaction cheaply: COPY straight into the tables inside it."""
+
+    def __init__(self, session: PostgresSession):
+        self.session = session
+
+    def insert(self, table: str, data: pa.Table) -> None:
+        self.session.insert_arrow(table, data)
+
+    @contextmanager
+    def publish(self) -> Iterator[None]:
+        yield
+
+
+class _DuckDBBulkLoad(BulkLoad):
+    """DuckDB keeps a transaction's appended rows in memory, so rows are first committed to stage tables
+    (memory stays flat whatever the file's size) and moved into place in one short transaction."""
+
+    def __init__(self, session: DuckDBSession):
+        self.session = session
+        self.stages: dict[str, str] = {}
+
+    def insert(self, table: str, data: pa.Table) -> None:
+        if table not in self.stages:
+            stage = f"{RAW_SCHEMA}.{STAGE_PREFIX}{uuid.uuid4().hex}"
+            self.session.execute(f"CREATE TABLE {stage} AS SELECT * FROM {table} LIMIT 0")
+            self.stages[table] = stage
+        self.session.insert_arrow(self.stages[table], data)
+
+    @contextmanager
+    def publish(self) -> Iterator[None]:
+        with self.session.transaction():
+            for table, stage in self.stages.items():
+                self.session.execute(f"INSERT INTO {table} SELECT * FROM {stage}")
+            yield
+
+    def drop_stages(self) -> None:
+        for stage in self.stages.values():
+            self.session.execute(f"DROP TABLE IF EXISTS {stage}")
 
 
 class DuckDBSession(Session):
@@ -173,6 +230,21 @@ class DuckDBSession(Session):
 
     def lock(self, key: str) -> None:
         """DuckDB allows one writing process per file, so writers are serialised already."""
+
+    @contextmanager
+    def bulk_load(self) -> Iterator[BulkLoad]:
+        # A stage left behind belongs to a load that was killed (one writing process per file).
+        for (stage,) in self.fetchall(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %(schema)s "
+            "AND starts_with(table_name, %(prefix)s)",
+            {"schema": RAW_SCHEMA, "prefix": STAGE_PREFIX},
+        ):
+            self.execute(f"DROP TABLE {RAW_SCHEMA}.{stage}")
+        load = _DuckDBBulkLoad(self)
+        try:
+            yield load
+        finally:
+            load.drop_stages()
 
     def relations(self, schemas: Sequence[str]) -> list[tuple[str, str, str]]:
         return self.fetchall(
@@ -234,6 +306,11 @@ class PostgresSession(Session):
             {"schemas": list(schemas)},
         )
 
+    @contextmanager
+    def bulk_load(self) -> Iterator[BulkLoad]:
+        with self.transaction():
+            yield _PostgresBulkLoad(self)
+
     def lock(self, key: str) -> None:
         self.execute("SELECT pg_advisory_xact_lock(hashtextextended(%(key)s, 0))", {"key": key})
 
@@ -254,7 +331,9 @@ class Warehouse:
     def session(self) -> Iterator[Session]:
         if self.dialect == "duckdb":
             self.settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
-            connection = duckdb.connect(str(self.settings.duckdb_path))
+            connection = duckdb.connect(
+                str(self.settings.duckdb_path), config={"memory_limit": self.settings.duckdb_memory_limit}
+            )
             try:
                 yield DuckDBSession(connection)
             finally:
@@ -275,6 +354,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     target: str
     duckdb_path: str
+    duckdb_memory_limit: str
     pg_host: str
     pg_port: int
     pg_user: str
@@ -287,6 +367,7 @@ class WarehouseResource(dg.ConfigurableResource):
         return cls(
             target=settings.target,
             duckdb_path=str(settings.duckdb_path),
+            duckdb_memory_limit=settings.duckdb_memory_limit,
             pg_host=postgres.host,
             pg_port=postgres.port,
             pg_user=postgres.user,
@@ -305,5 +386,6 @@ class WarehouseResource(dg.ConfigurableResource):
                 ),
                 landing_dir=Path("."),
                 alert_webhook_url=None,
+                duckdb_memory_limit=self.duckdb_memory_limit,
             )
         )
