@@ -147,6 +147,7 @@ class SyncResult:
     def metadata(self) -> dict[str, Any]:
         """What the asset records in its materialization (the watermark is the sync's state)."""
         return {
+            "tenant_id": self.tenant_id,
             "watermark": self.watermark.isoformat() if self.watermark else None,
             "previous_watermark": self.previous_watermark.isoformat() if self.previous_watermark else None,
             "window_since": self.window.since.isoformat() if self.window and self.window.since else None,
