@@ -7,7 +7,10 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from ingestion.loader import prepare_raw_tables
+from ingestion.sources import RAW_SOURCES
 from resources.dbt import dbt_project
+from resources.warehouse import WarehouseResource
 
 # Models are rebuilt by the daily schedule: a day and a bit is their SLA. Seeds change with a release.
 MODEL_FRESHNESS = dg.FreshnessPolicy.time_window(
@@ -46,7 +49,10 @@ def build_dbt_assets(target: str) -> dg.AssetsDefinition:
         ),
         pool="warehouse_writes",
     )
-    def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    def warehouse_dbt_models(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    ):
+        prepare_raw_tables(warehouse.get_warehouse(), list(RAW_SOURCES))
         yield from dbt.cli(["build"], context=context).stream()
 
     return warehouse_dbt_models

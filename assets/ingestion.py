@@ -6,23 +6,29 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
+from ingestion.ghg_sources import GHG_REFERENCE_SOURCES, METER_READINGS, TENANT_SOURCES
 from ingestion.landing import landed_files
 from ingestion.loader import LoadError, LoadResult, SourceSpec, load_file
-from ingestion.sources import CBAM_SHIPMENTS, REFERENCE_SOURCES, SOURCES
+from ingestion.sources import CBAM_SHIPMENTS, LANDING_SOURCES, REFERENCE_SOURCES
 from resources.warehouse import WarehouseResource
 
 RAW_GROUP = "raw"
-# Brokers send customs files at least daily; authorities publish reference data about yearly.
+
+
+def _window(warn: dt.timedelta, fail: dt.timedelta) -> dg.FreshnessPolicy:
+    return dg.FreshnessPolicy.time_window(fail_window=fail, warn_window=warn)
+
+
+DAILY = _window(dt.timedelta(hours=26), dt.timedelta(hours=48))
+MONTHLY = _window(dt.timedelta(days=35), dt.timedelta(days=45))
+YEARLY = _window(dt.timedelta(days=370), dt.timedelta(days=400))
+# Brokers send customs files and meters report at least daily; activity records (fuel, travel, headcount…)
+# arrive with the month's close; authorities publish reference data and factors about yearly.
 FRESHNESS = {
-    CBAM_SHIPMENTS.name: dg.FreshnessPolicy.time_window(
-        fail_window=dt.timedelta(hours=48), warn_window=dt.timedelta(hours=26)
-    ),
-    **{
-        spec.name: dg.FreshnessPolicy.time_window(
-            fail_window=dt.timedelta(days=400), warn_window=dt.timedelta(days=370)
-        )
-        for spec in REFERENCE_SOURCES
-    },
+    CBAM_SHIPMENTS.name: DAILY,
+    METER_READINGS.name: DAILY,
+    **{spec.name: MONTHLY for spec in TENANT_SOURCES if spec is not METER_READINGS},
+    **{spec.name: YEARLY for spec in (*REFERENCE_SOURCES, *GHG_REFERENCE_SOURCES)},
 }
 
 
@@ -113,4 +119,4 @@ def _files_to_load(
 
 
 def build_ingestion_assets(landing_dir: Path) -> list[dg.AssetsDefinition]:
-    return [build_ingestion_asset(spec, landing_dir) for spec in SOURCES]
+    return [build_ingestion_asset(spec, landing_dir) for spec in LANDING_SOURCES]

@@ -7,15 +7,14 @@ says which), more means the server's count is off or the window moved while pagi
 message names both numbers. Workday RaaS reports no count: the check then passes and says so.
 """
 
-from __future__ import annotations
-
+import datetime as dt
 from typing import Any
 
 import dagster as dg
 
 from assets.erp import erp_asset_key
 from checks.row_conservation import row_conservation_violations
-from ingestion.erp_sync import ErpSourceSpec, distinct_keys_loaded
+from ingestion.erp_sync import ErpSourceSpec, Window, distinct_keys_loaded
 from ingestion.loader import prepare_raw_tables
 from ingestion.sources import ERP_SOURCES
 from resources.warehouse import RAW_SCHEMA, WarehouseResource
@@ -44,16 +43,18 @@ def build_erp_row_conservation_check(spec: ErpSourceSpec) -> dg.AssetChecksDefin
     return _check
 
 
-def reconciliation(loaded: int, total: int | None, rejected: int, window: str) -> tuple[bool, str]:
-    """The verdict and its message (pure: unit-tested)."""
+def reconciliation(
+    loaded: int, total: int | None, rejected: int, window: str, what: str = "keys"
+) -> tuple[bool, str]:
+    """The verdict and its message (pure: unit-tested); ``what`` names what is counted."""
     if total is None:
-        return True, f"the server reports no count for window {window}: {loaded} distinct keys loaded"
+        return True, f"the server reports no count for window {window}: {loaded} distinct {what} loaded"
     if loaded == total:
-        return True, f"{loaded} distinct keys loaded = {total} reported by the server for window {window}"
+        return True, f"{loaded} distinct {what} loaded = {total} reported by the server for window {window}"
     why = f"; {rejected} rejected record(s) are in raw.dead_letter" if rejected else ""
     return (
         False,
-        f"{loaded} distinct keys loaded ≠ {total} reported by the server for window {window} "
+        f"{loaded} distinct {what} loaded ≠ {total} reported by the server for window {window} "
         f"({'missing' if loaded < total else 'extra'}: {abs(total - loaded)}){why}",
     )
 
@@ -69,12 +70,28 @@ def build_erp_reconciliation_check(spec: ErpSourceSpec) -> dg.AssetChecksDefinit
         metadata = _latest_metadata(context, spec)
         if not metadata:
             return dg.AssetCheckResult(passed=True, metadata={"note": "not synced yet"})
-        batch_ids = list(metadata.get("batch_ids") or [])
+        # the last pass is the one that agreed with the server (``sync_window``); earlier passes may hold
+        # versions of records that have left the window since
+        batch_ids = list(metadata.get("last_pass_batch_ids") or metadata.get("batch_ids") or [])
         total = metadata.get("server_total")
-        loaded = distinct_keys_loaded(warehouse.get_warehouse(), spec, _tenant(metadata), batch_ids)
+        loaded = distinct_keys_loaded(
+            warehouse.get_warehouse(),
+            spec,
+            _tenant(metadata),
+            batch_ids,
+            spec.counted_keys,
+            _window(metadata),
+        )
         rejected = int(metadata.get("rows_rejected") or 0)
-        window = f"({metadata.get('window_since') or '-∞'}, {metadata.get('window_until')}]"
-        passed, message = reconciliation(loaded, None if total is None else int(total), rejected, window)
+        window = (
+            f"[{metadata.get('window_since') or '-∞'}, {metadata['window_until']}]"
+            if metadata.get("window_until")
+            else "(snapshot)"
+        )
+        what = f"keys ({', '.join(spec.counted_keys)})"
+        passed, message = reconciliation(
+            loaded, None if total is None else int(total), rejected, window, what
+        )
         return dg.AssetCheckResult(
             passed=passed,
             severity=dg.AssetCheckSeverity.ERROR,
@@ -96,6 +113,16 @@ def _latest_metadata(context: dg.AssetCheckExecutionContext, spec: ErpSourceSpec
     if event is None or event.asset_materialization is None:
         return {}
     return {name: value.value for name, value in event.asset_materialization.metadata.items()}
+
+
+def _window(metadata: dict[str, Any]) -> Window | None:
+    until = metadata.get("window_until")
+    if not until:
+        return None
+    since = metadata.get("window_since")
+    return Window(
+        since=dt.datetime.fromisoformat(since) if since else None, until=dt.datetime.fromisoformat(until)
+    )
 
 
 def _tenant(metadata: dict[str, Any]) -> str:

@@ -14,10 +14,11 @@ from contracts.erp import (
     WorkdayExpenseItem,
     WorkdayHeadcount,
 )
+from contracts.ghg import GHG_CONTRACTS
 
 CONTRACTS: dict[str, type[Contract]] = {
     contract.contract_name: contract
-    for contract in (CBAMShipment, CBAMDefaultValue, CBAMGood, *ERP_CONTRACTS)
+    for contract in (CBAMShipment, CBAMDefaultValue, CBAMGood, *ERP_CONTRACTS, *GHG_CONTRACTS)
 }
 
 __all__ = [

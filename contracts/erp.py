@@ -3,8 +3,9 @@
 One contract per entity of ``docs/design.md`` ("ERP connectors"); the fields are the API's names as the
 readers snake_case them (``PurchaseOrderQuantityUnit`` → ``purchase_order_quantity_unit``). Where the
 readers' rendering of an API name differs from the field name — ``LastChangeDateTime`` becomes
-``last_change_date_time``, Oracle's ``POHeaderId`` ``poheader_id`` and ``UOMCode`` ``uomcode`` — the
-field accepts that rendering too (``validation_alias``).
+``last_change_date_time``, Oracle's ``POHeaderId`` ``poheader_id`` and ``UOMCode`` ``uomcode`` — or the
+API's name is another (Oracle's line ``Price`` is ``unit_price``), the field accepts that rendering too
+(``validation_alias``).
 
 What the APIs send, and what the contracts accept:
 
@@ -159,7 +160,7 @@ class SAPMaterialStock(Contract):
 
 class OraclePurchaseOrderLine(Contract):
     """One line of ``/fscmRestApi/resources/11.13.18.05/purchaseOrders`` (the order's ``lines`` child),
-    carrying its header's fields."""
+    carrying its header's fields; the line's ``Status`` arrives as ``LineStatus`` (the header has one)."""
 
     contract_name: ClassVar[str] = "OraclePurchaseOrderLine"
     contract_version: ClassVar[str] = "1.0.0"
@@ -183,7 +184,9 @@ class OraclePurchaseOrderLine(Contract):
     uom_code: Text = Field(
         validation_alias=_aka("uom_code", "uomcode"), description="Unit of measure code (UOMCode)"
     )
-    unit_price: NonNegativeDecimal = Field(description="Price per unit, order currency (UnitPrice)")
+    unit_price: NonNegativeDecimal = Field(
+        validation_alias=_aka("unit_price", "price"), description="Price per unit, order currency (Price)"
+    )
     line_status: Text = Field(
         description="OPEN, CLOSED, CLOSED FOR RECEIVING, FINALLY CLOSED, CANCELED… (LineStatus)"
     )

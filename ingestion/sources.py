@@ -14,6 +14,7 @@ from contracts.erp import (
     WorkdayHeadcount,
 )
 from ingestion.erp_sync import ErpSourceSpec
+from ingestion.ghg_sources import GHG_LANDING_SOURCES, GHG_SOURCES
 from ingestion.loader import SourceSpec
 
 # Reference data published by authorities is not a tenant's data: it loads once for everyone.
@@ -35,6 +36,7 @@ SAP_PURCHASE_ORDER_ITEMS = ErpSourceSpec(
     system="sap",
     keys=("purchase_order", "purchase_order_item"),
     change_field="last_change_datetime",
+    count_keys=("purchase_order",),  # __count counts orders; the client yields one record per item
 )
 SAP_MATERIAL_STOCK = ErpSourceSpec(
     name="sap__material_stock",
@@ -48,6 +50,7 @@ ORACLE_PURCHASE_ORDER_LINES = ErpSourceSpec(
     system="oracle",
     keys=("po_header_id", "po_line_id"),
     change_field="last_update_date",
+    count_keys=("po_header_id",),  # totalResults counts orders; the client yields one record per line
 )
 ORACLE_INVOICES = ErpSourceSpec(
     name="oracle__invoices",
@@ -78,3 +81,8 @@ ERP_SOURCES: tuple[ErpSourceSpec, ...] = (
     WORKDAY_WORKER_HEADCOUNT,
     WORKDAY_EXPENSE_ITEMS,
 )
+
+# Files that arrive in the landing directory (CBAM customs and reference data, GHG activity and factors).
+LANDING_SOURCES: tuple[SourceSpec, ...] = (*SOURCES, *GHG_LANDING_SOURCES)
+# Every raw table Python writes: dbt's sources must exist before any model reads them, loaded or not.
+RAW_SOURCES: tuple[SourceSpec, ...] = (*SOURCES, *ERP_SOURCES, *GHG_SOURCES)

@@ -53,6 +53,8 @@ class Settings:
     # DuckDB caches what it writes up to its memory limit (80 % of RAM by default): bounded here so a
     # large load runs in flat memory beside dbt and Dagster.
     duckdb_memory_limit: str = "1GB"
+    # The tenant whose ERPs the configured clients reach (a run may name another in its config).
+    erp_tenant: str = "default"
 
     def dbt_env(self) -> dict[str, str]:
         """Environment for a dbt subprocess, so dbt sees the same warehouse as the loaders."""
@@ -85,6 +87,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         landing_dir=_absolute(env.get("GREENLANG_LANDING_DIR", ".warehouse/landing")),
         alert_webhook_url=env.get("GREENLANG_ALERT_WEBHOOK_URL") or None,
         duckdb_memory_limit=env.get("GREENLANG_DUCKDB_MEMORY_LIMIT", "1GB"),
+        erp_tenant=env.get("GREENLANG_ERP_TENANT", "default"),
     )
 
 

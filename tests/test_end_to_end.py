@@ -8,8 +8,10 @@ import dagster as dg
 import pytest
 
 from checks.row_conservation import row_conservation_violations
+from demo.erp import erp_run_config, running_erps
 from demo.generate import write_demo_landing
-from ingestion.sources import SOURCES
+from demo.ghg import write_ghg_demo_landing
+from ingestion.sources import RAW_SOURCES
 from resources.warehouse import Warehouse
 from tests.conftest import make_settings
 
@@ -17,12 +19,11 @@ pytestmark = pytest.mark.e2e
 MODELS = ("marts", "reporting", "intermediate", "staging")
 
 
-def build(settings) -> dg.ExecuteInProcessResult:
+def build(settings, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
     from definitions import build_definitions
 
     job = build_definitions(settings).resolve_job_def("build_warehouse")
-    with dg.DagsterInstance.ephemeral() as instance:
-        return job.execute_in_process(instance=instance, raise_on_error=False)
+    return job.execute_in_process(instance=instance, raise_on_error=False, run_config=erp_run_config())
 
 
 def contents(warehouse: Warehouse) -> dict[str, list[tuple]]:
@@ -43,7 +44,16 @@ def e2e_settings(request: pytest.FixtureRequest, tmp_path: Path):
     postgres = request.getfixturevalue("postgres_database") if request.param == "postgres" else None
     settings = make_settings(request.param, tmp_path, postgres)
     write_demo_landing(settings.landing_dir)
-    return settings
+    write_ghg_demo_landing(settings.landing_dir)
+    with running_erps(purchase_orders=200, oracle_purchase_orders=80, oracle_invoices=100, expense_items=150):
+        yield settings
+
+
+@pytest.fixture
+def instance():
+    """One Dagster instance per test: the ERP syncs keep their watermarks in it between builds."""
+    with dg.DagsterInstance.ephemeral() as instance:
+        yield instance
 
 
 def failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -54,22 +64,24 @@ def failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
     ]
 
 
-def test_the_whole_warehouse_builds_and_rebuilds_identically(e2e_settings) -> None:
+def test_the_whole_warehouse_builds_and_rebuilds_identically(e2e_settings, instance) -> None:
     warehouse = Warehouse(e2e_settings)
 
-    first = build(e2e_settings)
+    first = build(e2e_settings, instance)
     assert first.success, first.all_events
     assert failed_checks(first) == []
     built = contents(warehouse)
     assert built["marts.fct_cbam_imports"], "no fact rows"
     assert built["reporting.rpt_cbam_emissions_by_period"], "no report rows"
+    # the ERPs synced from the simulator reach the purchase marts and the CBAM reconciliation
+    assert built["marts.fct_purchase_lines"] and built["reporting.rpt_cbam_purchase_vs_import"]
 
     with warehouse.session() as session:
         kinds = {name: kind for _schema, name, kind in session.relations(("reporting",))}
         # one config, `materialized_view`: a real materialized view on Postgres, a table on DuckDB
         expected = "materialized view" if e2e_settings.target == "postgres" else "table"
-        assert kinds["rpt_cbam_emissions_by_period"] == expected
-        for spec in SOURCES:
+        assert {kinds[name] for name in kinds if name.startswith("rpt_")} == {expected}
+        for spec in RAW_SOURCES:
             assert row_conservation_violations(session, spec.name) == []
         read, loaded, rejected = session.fetchall(
             "SELECT sum(rows_read), sum(rows_loaded), sum(rows_rejected) FROM raw.load_batch WHERE status = 'succeeded'"
@@ -80,14 +92,14 @@ def test_the_whole_warehouse_builds_and_rebuilds_identically(e2e_settings) -> No
         facts = session.scalar("SELECT count(*) FROM marts.fct_cbam_imports")
         assert 0 < facts <= shipments
 
-    second = build(e2e_settings)
+    second = build(e2e_settings, instance)
     assert second.success
     assert contents(warehouse) == built
 
 
-def test_a_new_file_reaches_the_fact_table_incrementally(e2e_settings, tmp_path: Path) -> None:
+def test_a_new_file_reaches_the_fact_table_incrementally(e2e_settings, instance) -> None:
     warehouse = Warehouse(e2e_settings)
-    assert build(e2e_settings).success
+    assert build(e2e_settings, instance).success
     with warehouse.session() as session:
         before = session.scalar("SELECT count(*) FROM marts.fct_cbam_imports")
 
@@ -95,7 +107,7 @@ def test_a_new_file_reaches_the_fact_table_incrementally(e2e_settings, tmp_path:
 
     late = e2e_settings.landing_dir / "acme-steel" / "customs__cbam_shipments" / "late.csv"
     generate_shipments(late, 50, seed=99, tenant="acme-steel", fmt="csv", bad_share=0)
-    assert build(e2e_settings).success
+    assert build(e2e_settings, instance).success
     with warehouse.session() as session:
         after = session.scalar("SELECT count(*) FROM marts.fct_cbam_imports")
         lines = session.scalar(

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ingestion.loader import load_file, prepare_raw_tables
-from ingestion.sources import CBAM_DEFAULT_VALUES, CBAM_GOODS, GLOBAL_TENANT, SOURCES
+from ingestion.sources import CBAM_DEFAULT_VALUES, CBAM_GOODS, GLOBAL_TENANT, RAW_SOURCES
 from resources.settings import DBT_PROJECT_DIR
 from resources.warehouse import Warehouse
 
@@ -74,7 +74,7 @@ def test_published_default_values_keep_their_text_and_figures(loaded_reference: 
 
 
 def test_rule_breaking_default_values_are_flagged_and_not_used(loaded_reference: Warehouse) -> None:
-    prepare_raw_tables(loaded_reference, list(SOURCES))  # no shipments: the reference data alone
+    prepare_raw_tables(loaded_reference, list(RAW_SOURCES))  # no shipments: the reference data alone
     run_dbt(loaded_reference, "build")
     with loaded_reference.session() as session:
         issues = session.fetch_dicts(

@@ -9,6 +9,11 @@ with a ``_row_error``, so a ragged line is a row-level problem, never a silent t
 ``_source_row`` is the 1-based record number after the header: a quoted value spanning several
 lines is one record, and blank lines are skipped without being counted.
 
+End marker: as in the Excel reader, a record whose only non-empty value is ``END`` (any case, spaces
+around it allowed; an empty field is one with no characters) ends the table: publishers close exported
+tables with it (the UK DESNZ flat file ends with ``,END,,,,,,,,``). Neither the marker nor anything
+after it is a record; reading stops there.
+
 Speed and memory: about 2 million rows/s for a 14-column file (UTF-8; Windows-1252 is transcoded
 and a little slower); memory stays flat whatever the file size, because the parse block is small
 (pyarrow reads a few dozen blocks ahead) and batches are re-cut to ``batch_rows``.
@@ -33,6 +38,7 @@ import pyarrow.csv as pacsv
 
 from ingestion.readers._bytes import profile_text_file
 from ingestion.readers._common import (
+    EXTRA_FIELDS,
     SOURCE_ROW,
     Row,
     SourceFile,
@@ -57,6 +63,7 @@ _AMBIGUOUS_POINT = re.compile(r"^[+-]?\d{1,3}\.\d{3}$")
 # pyarrow decodes UTF-8 natively (and skips a BOM); other encodings are transcoded on the fly.
 _ARROW_ENCODING = {"utf-8": "utf8", "utf-8-sig": "utf8"}
 _END_SENTINEL = "\uffff<end-of-file>"
+END_MARKER = "END"  # a record whose only non-empty value this is ends the table (as in the Excel reader)
 
 
 def open_csv(path: Path) -> SourceFile:
@@ -75,12 +82,14 @@ def open_csv(path: Path) -> SourceFile:
         _check_quotes_closed(path, encoding.encoding, delimiter)
     raw_header = records[0]
     columns = normalise_header(path, raw_header, lambda index: f"column {index + 1}")
+    body = records[1:]
+    end = next((index for index, record in enumerate(body) if is_end_marker(record)), len(body))
     return SourceFile(
         path=path,
         format="csv",
         encoding=encoding.encoding,
         delimiter=delimiter,
-        decimal_separator=detect_decimal_separator(records[1:], delimiter),
+        decimal_separator=detect_decimal_separator(body[:end], delimiter),
         columns=columns,
         _read=partial(_read_batches, path, encoding.encoding, delimiter, raw_header, columns),
     )
@@ -140,6 +149,12 @@ def detect_decimal_separator(records: Sequence[Sequence[str]], delimiter: str) -
     return "," if commas > points else "."
 
 
+def is_end_marker(values: Sequence[str | None]) -> bool:
+    """True for a record whose only non-empty value is ``END`` (the end-of-table marker)."""
+    present = [value for value in values if value]
+    return len(present) == 1 and present[0].strip().upper() == END_MARKER
+
+
 def _check_quotes_closed(path: Path, encoding: str, delimiter: str) -> None:
     """Refuse a file that ends inside a quoted field (a truncated file).
 
@@ -185,7 +200,9 @@ def _read_batches(
                 quoted_strings_can_be_null=True,
             ),
         )
-        yield from rebatch(_in_file_order(path, reader, ragged, raw_header, columns), batch_rows)
+        yield from rebatch(
+            _until_end_marker(_in_file_order(path, reader, ragged, raw_header, columns), columns), batch_rows
+        )
     except pa.ArrowInvalid as error:
         hint = f" (a record longer than {BLOCK_BYTES} bytes?)" if "straddl" in str(error) else ""
         raise UnreadableFileError(path, f"cannot parse: {error}{hint}") from error
@@ -268,6 +285,43 @@ def _in_file_order(
         yield piece
     if ragged.rows:
         yield rows_to_batch(columns, ragged.rows)
+
+
+def _until_end_marker(pieces: Iterator[pa.RecordBatch], columns: list[str]) -> Iterator[pa.RecordBatch]:
+    """Pass the records on up to the first end-marker record (excluded), then stop reading."""
+    for piece in pieces:
+        end = _end_marker_index(piece, columns)
+        if end is None:
+            yield piece
+            continue
+        if end:
+            yield piece.slice(0, end)
+        return
+
+
+def _end_marker_index(piece: pa.RecordBatch, columns: list[str]) -> int | None:
+    """Position in ``piece`` of the first end-marker record, or None.
+
+    Vectorised and cheap on ordinary data: only records with exactly one value (an empty field is null)
+    and no surplus fields are candidates, and only those are trimmed and compared.
+    """
+    count = None
+    for name in columns:
+        present = pc.cast(pc.is_valid(piece.column(name)), pa.int16())
+        count = present if count is None else pc.add(count, present)
+    if count is None:
+        return None
+    candidates = pc.and_(pc.equal(count, 1), pc.is_null(piece.column(EXTRA_FIELDS)))
+    if not pc.any(candidates).as_py():
+        return None
+    positions = pc.indices_nonzero(candidates)
+    marker = None
+    for name in columns:
+        values = pc.take(piece.column(name), positions)
+        found = pc.fill_null(pc.equal(pc.utf8_upper(pc.utf8_trim_whitespace(values)), END_MARKER), False)
+        marker = found if marker is None else pc.or_(marker, found)
+    hits = pc.indices_nonzero(marker)
+    return positions[hits[0].as_py()].as_py() if len(hits) else None
 
 
 def _check_header_row(path: Path, batch: pa.RecordBatch, raw_header: list[str]) -> None:

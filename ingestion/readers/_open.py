@@ -25,6 +25,8 @@ _BY_SUFFIX = {
 def open_source(path: Path | str, *, sheet: str | None = None, format: str | None = None) -> SourceFile:
     """Detect the layout of ``path`` (format from the extension unless given) and return its handle.
 
+    ``sheet`` names the worksheet to read when the file is a workbook (else the first sheet); a source
+    that publishes both a workbook and a CSV (DESNZ) uses one setting for both, so text files ignore it.
     Raises ``UnreadableFileError`` when the file cannot be read at all; problems of single records
     are reported per row by the batches instead. A missing file raises ``FileNotFoundError``.
     """
@@ -37,8 +39,6 @@ def open_source(path: Path | str, *, sheet: str | None = None, format: str | Non
             )
     if format not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, got {format!r}")
-    if sheet is not None and format != "excel":
-        raise ValueError(f"sheet= applies to Excel workbooks only, not to {format}")
     if not path.is_file():
         raise FileNotFoundError(path)
     if format == "csv":

@@ -42,7 +42,10 @@ def rejects(contract: type, record: dict[str, Any], field: str) -> bool:
 
 
 def test_registry_holds_every_contract_by_name() -> None:
-    assert set(CONTRACTS) == {"CBAMShipment", "CBAMDefaultValue", "CBAMGood"}
+    assert {"CBAMShipment", "CBAMDefaultValue", "CBAMGood", "SAPPurchaseOrderItem", "MeterReading"} <= set(
+        CONTRACTS
+    )
+    assert len(CONTRACTS) == len({contract.contract_name for contract in CONTRACTS.values()})
     for name, contract in CONTRACTS.items():
         assert contract.contract_name == name
         assert re.fullmatch(r"\d+\.\d+\.\d+", contract.contract_version)

@@ -52,7 +52,7 @@ ORACLE_LINE = """{
   "POHeaderId": 300000047120156, "OrderNumber": "US164013", "SupplierId": 300000047507499,
   "Supplier": "Lee Supplies", "ProcurementBU": "US1 Business Unit", "CurrencyCode": "USD",
   "POLineId": 300000047120161, "LineNumber": 1, "Item": null, "Description": "Aluminium ingots",
-  "CategoryName": "Raw Materials", "Quantity": 12.5, "UOMCode": "TNE", "UnitPrice": 2310.40,
+  "CategoryName": "Raw Materials", "Quantity": 12.5, "UOMCode": "TNE", "UOM": "Metric Ton", "Price": 2310.40,
   "LineStatus": "OPEN", "LastUpdateDate": "2026-01-07T10:30:15.250+01:00",
   "links": [{"rel": "self", "href": "https://fa.example/lines/300000047120161"}]
 }"""
@@ -67,17 +67,19 @@ ORACLE_INVOICE = """{
 WORKDAY_HEADCOUNT = """{"Report_Entry": [
   {"Report_Date": "2026-01-31-08:00", "Location": "Berlin", "Cost_Center": "CC1000 Operations",
    "Worker_Type": "Employee", "Headcount": "42", "FTE": "39.5"},
-  {"Report_Date": "2026-01-31", "Location": "Lyon", "Cost_Center": "CC2000 Sales",
+  {"Report_Date": "2026-01-31+01:00", "Location": "Lyon", "Cost_Center": "CC2000 Sales",
    "Worker_Type": "Contingent Worker", "Headcount": 3, "FTE": 2.75}
 ]}"""
 
 WORKDAY_EXPENSES = """{"Report_Entry": [
   {"Expense_Item_ID": "EXP-000123", "Worker_ID": "21001", "Expense_Date": "2026-01-12",
    "Expense_Item": "Airfare", "Amount": "612.40", "Currency": "EUR", "Origin": "FRA", "Destination": "LIS",
-   "Cost_Center": "CC1000 Operations", "Last_Updated": "2026-01-07T01:30:15.250-08:00"},
+   "Cost_Center": "CC1000 Operations", "Location": "Berlin Office", "Reversed": "0",
+   "Last_Updated": "2026-01-07T01:30:15.250-08:00"},
   {"Expense_Item_ID": "EXP-000124", "Worker_ID": "21001", "Expense_Date": "2026-01-13",
    "Expense_Item": "Mileage", "Amount": "-38.50", "Currency": "EUR", "Quantity": "110",
-   "Cost_Center": "CC1000 Operations", "Last_Updated": "2026-01-07T09:30:15.25"}
+   "Cost_Center": "CC1000 Operations", "Location": "Berlin Office", "Reversed": "1",
+   "Last_Updated": "2026-01-07T09:30:15.25"}
 ]}"""
 
 JAN_7_0930 = dt.datetime(2026, 1, 7, 9, 30, 15, 250000)
@@ -158,6 +160,7 @@ def test_field_names_are_those_of_the_design() -> None:
         ("POHeaderId", OraclePurchaseOrderLine, "po_header_id"),
         ("POLineId", OraclePurchaseOrderLine, "po_line_id"),
         ("UOMCode", OraclePurchaseOrderLine, "uom_code"),
+        ("Price", OraclePurchaseOrderLine, "unit_price"),
         ("ProcurementBU", OraclePurchaseOrderLine, "procurement_bu"),
         ("Cost_Center", WorkdayExpenseItem, "cost_center"),
         ("Expense_Item_ID", WorkdayExpenseItem, "expense_item_id"),

@@ -3,16 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from checks.row_conservation import row_conservation_violations
-from ingestion.erp_sync import DEFAULT_OVERLAP, Window, max_change, sync_entity, window
-from ingestion.sources import ORACLE_INVOICES, SAP_MATERIAL_STOCK
+from erp_simulator import ErpSimulator
+from erp_simulator.dataset import to_ms
+from ingestion.erp_sync import (
+    DEFAULT_OVERLAP,
+    ErpSourceSpec,
+    Window,
+    max_change,
+    row_hashes,
+    sync_entity,
+    sync_window,
+    window,
+)
+from ingestion.readers import open_records
+from ingestion.sources import (
+    ORACLE_INVOICES,
+    ORACLE_PURCHASE_ORDER_LINES,
+    SAP_MATERIAL_STOCK,
+    SAP_PURCHASE_ORDER_ITEMS,
+    WORKDAY_EXPENSE_ITEMS,
+    WORKDAY_WORKER_HEADCOUNT,
+)
+from ingestion.validation import field_rules, map_columns
+from resources.erp import ErpHttpError
 from resources.warehouse import Warehouse
+from tests.erp.conftest import oracle_for, sap_for, workday_for
 
 NOW = dt.datetime(2026, 3, 1, 12, 0)
 HOUR = dt.timedelta(hours=1)
@@ -57,7 +79,7 @@ def test_default_overlap_and_negative_overlap() -> None:
 
 
 def test_window_describes_itself() -> None:
-    assert window(None, HOUR, NOW).describe() == "(-∞, 2026-03-01T12:00:00]"
+    assert window(None, HOUR, NOW).describe() == "[-∞, 2026-03-01T12:00:00]"
 
 
 # --- sync of pages (no server) ----------------------------------------------------------------------------
@@ -115,8 +137,8 @@ def test_pages_load_as_batches_and_the_watermark_is_the_max_committed(warehouse:
         window=Window(None, NOW),
         previous_watermark=None,
     )
-    assert (again.pages_loaded, again.pages_skipped, again.rows_loaded) == (0, 3, 0)
-    assert again.batch_ids == result.batch_ids and again.watermark == result.watermark
+    assert (again.pages_loaded, again.pages_held, again.rows_loaded) == (0, 3, 0)
+    assert sorted(again.batch_ids) == sorted(result.batch_ids) and again.watermark == result.watermark
 
 
 def test_the_watermark_never_goes_back_nor_past_the_window(warehouse: Warehouse) -> None:
@@ -162,7 +184,7 @@ def test_a_failure_part_way_keeps_the_committed_pages_and_gives_no_watermark(war
         assert session.scalar("SELECT count(*) FROM raw.oracle__invoices") == 4
 
     retry = sync_entity(warehouse, ORACLE_INVOICES, pages_of(INVOICES), "acme", window=Window(None, NOW))
-    assert (retry.pages_skipped, retry.pages_loaded, retry.rows_loaded) == (2, 1, 1)
+    assert (retry.pages_held, retry.pages_loaded, retry.rows_loaded) == (2, 1, 1)
     assert retry.watermark == dt.datetime(2026, 2, 5, 10)
     with warehouse.session() as session:
         assert session.scalar("SELECT count(DISTINCT invoice_id) FROM raw.oracle__invoices") == 5
@@ -193,3 +215,310 @@ def test_tenants_are_kept_apart(warehouse: Warehouse) -> None:
     )
     assert other.pages_loaded == 1 and other.watermark == dt.datetime(2026, 2, 1, 10)
     assert first.watermark == dt.datetime(2026, 2, 5, 10)
+
+
+# --- passes until the reading agrees with the server's count ----------------------------------------------
+
+
+def reader(*passes: list[FakePage]) -> tuple[Any, list[int]]:
+    calls: list[int] = []
+
+    def read() -> list[FakePage]:
+        calls.append(1)
+        return passes[min(len(calls), len(passes)) - 1]
+
+    return read, calls
+
+
+def test_a_pass_that_skipped_a_record_is_read_again(warehouse: Warehouse) -> None:
+    # pass 1: the server's count fell from 5 to 4 while paging, and INV-0003 was skipped
+    skipped = [
+        FakePage(INVOICES[:2], "http://erp.test/invoices?offset=0", 5),
+        FakePage(INVOICES[3:5], "http://erp.test/invoices?offset=2", 4),
+    ]
+    read, calls = reader(skipped, pages_of(INVOICES))
+    result = sync_window(warehouse, ORACLE_INVOICES, read, "acme", window=Window(None, NOW))
+    assert len(calls) == 2 and result.passes == 2 and result.consistent
+    assert result.watermark == dt.datetime(2026, 2, 5, 10)
+    assert result.distinct_keys == 5 and result.server_total == 5
+    assert set(result.last_pass_batch_ids) <= set(result.batch_ids)
+    assert "last_pass_batch_ids" in result.metadata()
+
+
+def test_a_single_inconsistent_pass_does_not_advance_the_watermark(warehouse: Warehouse) -> None:
+    previous = dt.datetime(2026, 1, 1)
+    short = [FakePage(INVOICES[:2], "http://erp.test/invoices?offset=0", 5)]
+    result = sync_entity(
+        warehouse, ORACLE_INVOICES, short, "acme", window=Window(previous, NOW), previous_watermark=previous
+    )
+    assert result.complete and not result.consistent and result.watermark == previous
+
+
+def test_a_stable_difference_is_accepted_after_two_identical_passes(warehouse: Warehouse) -> None:
+    # e.g. an order without items: counted by the server, never a record
+    short = [FakePage(INVOICES[:4], "http://erp.test/invoices?offset=0", 5)]
+    read, calls = reader(short)
+    result = sync_window(warehouse, ORACLE_INVOICES, read, "acme", window=Window(None, NOW))
+    assert len(calls) == 2 and not result.consistent
+    assert result.watermark == dt.datetime(2026, 2, 4, 10)
+
+
+def test_an_unstable_server_keeps_the_watermark_after_max_passes(warehouse: Warehouse) -> None:
+    previous = dt.datetime(2026, 1, 1)
+    unstable = [
+        FakePage(INVOICES[:2], "http://erp.test/invoices?offset=0", 5),
+        FakePage(INVOICES[3:5], "http://erp.test/invoices?offset=2", 4),
+    ]
+    read, calls = reader(unstable)
+    result = sync_window(
+        warehouse, ORACLE_INVOICES, read, "acme", window=Window(previous, NOW), previous_watermark=previous,
+        max_passes=3,
+    )  # fmt: skip
+    assert len(calls) == 3 and not result.consistent and result.watermark == previous
+    assert result.complete  # every page committed: nothing to lose, the next sync reads the window again
+
+
+def test_the_python_row_hash_is_the_loaders(warehouse: Warehouse) -> None:
+    result = sync_entity(warehouse, ORACLE_INVOICES, pages_of(INVOICES, size=5), "acme")
+    with warehouse.session() as session:
+        stored = [
+            row[0]
+            for row in session.fetchall(
+                "SELECT _row_sha256 FROM raw.oracle__invoices WHERE _batch_id = %(b)s ORDER BY _source_row",
+                {"b": result.batch_ids[0]},
+            )
+        ]
+    assert row_hashes(ORACLE_INVOICES, INVOICES, "test") == stored
+
+
+# --- against the simulator: faults, interruption, resync ---------------------------------------------------
+
+ALL = Window(None, dt.datetime(2027, 1, 1))  # the whole simulated year 2026
+
+
+@dataclass(frozen=True)
+class Entity:
+    spec: ErpSourceSpec
+    client: Callable[[ErpSimulator], Any]
+    read: Callable[[Any, Window], Iterable[Any]]
+    truth: Callable[[ErpSimulator, Window], dict[Any, dict[str, Any]]]
+    faults: tuple[tuple[str, dict[str, Any]], ...]
+    path: str
+    spacing: int = 2  # requests between two faults (0: all on the same request and its retries)
+
+
+COMMON = (
+    ("rate_limit", {"retry_after": 0.05}),
+    ("server_error", {"status": 503}),
+    ("reset", {}),
+    ("truncated", {}),
+    ("html", {}),
+    ("server_error", {"status": 502}),
+)
+PAGED = (("repeat_page", {}), ("shift", {}))
+ENTITIES_UNDER_TEST = {
+    "sap_items": Entity(
+        SAP_PURCHASE_ORDER_ITEMS,
+        lambda sim: sap_for(sim, page_size=6),
+        lambda client, w: client.purchase_order_items(w.since, w.until),
+        lambda sim, w: sim.dataset.sap_purchase_order_items(w.since, w.until),
+        (*COMMON, *PAGED, ("token_expired", {}), ("slow", {"delay": 0.6})),
+        "A_PurchaseOrder",
+    ),
+    "sap_stock": Entity(
+        SAP_MATERIAL_STOCK,
+        lambda sim: sap_for(sim, page_size=5),
+        lambda client, w: client.material_stock(),
+        lambda sim, w: sim.dataset.sap_material_stock(),
+        (*COMMON, ("repeat_page", {})),
+        "A_MatlStkInAcctMod",
+    ),
+    "oracle_lines": Entity(
+        ORACLE_PURCHASE_ORDER_LINES,
+        lambda sim: oracle_for(sim, page_size=5),
+        lambda client, w: client.purchase_order_lines(w.since, w.until),
+        lambda sim, w: sim.dataset.oracle_purchase_order_lines(w.since, w.until),
+        (*COMMON, *PAGED),
+        "purchaseOrders",
+    ),
+    "oracle_invoices": Entity(
+        ORACLE_INVOICES,
+        lambda sim: oracle_for(sim, page_size=6),
+        lambda client, w: client.invoices(w.since, w.until),
+        lambda sim, w: sim.dataset.oracle_invoices(w.since, w.until),
+        (*COMMON, *PAGED),
+        "invoices",
+    ),
+    "workday_expenses": Entity(
+        WORKDAY_EXPENSE_ITEMS,
+        lambda sim: workday_for(sim, expense_history_start="2025-12-01", expense_chunk_days=20),
+        lambda client, w: client.expense_items(w.since, w.until),
+        lambda sim, w: sim.dataset.workday_expense_items(w.since, w.until),
+        COMMON,
+        "Expense_Items",
+    ),
+    "workday_headcount": Entity(
+        WORKDAY_WORKER_HEADCOUNT,
+        workday_for,
+        lambda client, w: client.worker_headcount(),
+        lambda sim, w: sim.dataset.workday_headcount(),
+        (("rate_limit", {"retry_after": 0.05}), ("server_error", {"status": 503}), ("truncated", {})),
+        "Headcount_by_Location",
+        spacing=0,  # one request: its first three attempts fail
+    ),
+}
+
+
+def typed(spec: ErpSourceSpec, records: Iterable[dict[str, Any]]) -> dict[tuple, dict[str, Any]]:
+    """Records as the contract types them, by business key (what a correct load holds)."""
+    rules = field_rules(spec.contract)
+    result = {}
+    for record in records:
+        row = next(open_records([record], "truth").iter_batches()).to_pylist()[0]
+        mapping, _ = map_columns(rules, [name for name in row if not name.startswith("_")])
+        values = {name: row[column] for name, column in mapping.items() if row[column] is not None}
+        model = spec.contract.model_validate(values).model_dump()
+        result[tuple(model[key] for key in spec.keys)] = model
+    return result
+
+
+def deduped_raw(warehouse: Warehouse, spec: ErpSourceSpec, tenant: str) -> dict[tuple, dict[str, Any]]:
+    """raw deduplicated exactly as dbt staging does: per business key the latest change, then the
+    latest _ingested_at, _source_row, _batch_id."""
+    keys = ", ".join(spec.keys)
+    order = f"{spec.change_field} DESC, " if spec.change_field else ""
+    with warehouse.session() as session:
+        rows = session.fetch_dicts(
+            f"SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY tenant_id, {keys} ORDER BY {order}"
+            f"_ingested_at DESC, _source_row DESC, _batch_id DESC) AS recency FROM {spec.raw_table} "
+            "WHERE tenant_id = %(tenant)s) AS v WHERE recency = 1",
+            {"tenant": tenant},
+        )
+    fields = list(spec.contract.model_fields)
+    return {tuple(row[key] for key in spec.keys): {name: row[name] for name in fields} for row in rows}
+
+
+def raw_count(warehouse: Warehouse, table: str, tenant: str = "acme") -> int:
+    with warehouse.session() as session:
+        return int(session.scalar(f"SELECT count(*) FROM {table} WHERE tenant_id = %(t)s", {"t": tenant}))
+
+
+def inject_spread(sim: ErpSimulator, entity: Entity) -> list[Any]:
+    """Queue the entity's faults one request apart, so that no request meets more than the client's
+    retries allow."""
+    return [
+        sim.inject(kind, path_contains=entity.path, after=entity.spacing * index, **params)
+        for index, (kind, params) in enumerate(entity.faults)
+    ]
+
+
+@pytest.mark.parametrize("name", list(ENTITIES_UNDER_TEST))
+def test_a_faulty_sync_equals_the_ground_truth(
+    warehouse: Warehouse, erp_sim: ErpSimulator, name: str
+) -> None:
+    entity = ENTITIES_UNDER_TEST[name]
+    spec = entity.spec
+    client = entity.client(erp_sim)
+    window = ALL if spec.incremental else None
+    truth = typed(spec, entity.truth(erp_sim, ALL).values())  # before the walk that `shift` changes
+    faults = inject_spread(erp_sim, entity)
+
+    result = sync_window(
+        warehouse, spec, lambda: entity.read(client, ALL), "acme", window=window, max_passes=3
+    )
+
+    assert [(fault.kind, fault.applied) for fault in faults] == [(fault.kind, 1) for fault in faults]
+    assert deduped_raw(warehouse, spec, "acme") == truth  # no gap, no duplicate, exact values
+    assert result.complete and result.consistent and result.rows_rejected == 0
+    if spec.incremental:
+        changes = [row[spec.change_field] for row in truth.values()]
+        assert result.watermark == max(changes)
+    if result.server_total is not None:
+        assert result.server_total == len({key[: len(spec.counted_keys)] for key in truth})
+    with warehouse.session() as session:
+        assert not row_conservation_violations(session, spec.name)
+
+
+@pytest.mark.parametrize("name", ["sap_items", "oracle_lines"])
+def test_an_interrupted_sync_resumes_and_loses_nothing(
+    warehouse: Warehouse, erp_sim: ErpSimulator, name: str
+) -> None:
+    entity = ENTITIES_UNDER_TEST[name]
+    spec = entity.spec
+    client = entity.client(erp_sim)
+    previous = dt.datetime(2026, 1, 15)
+    window = Window(previous - HOUR, ALL.until)
+    truth = typed(spec, entity.truth(erp_sim, window).values())
+    # the 4th request and its 4 retries fail: the client gives up after 3 pages
+    exhausting = erp_sim.inject("server_error", count=5, path_contains=entity.path, after=3)
+
+    with pytest.raises(ErpHttpError):
+        sync_window(
+            warehouse, spec, lambda: entity.read(client, window), "acme",
+            window=window, previous_watermark=previous,
+        )  # fmt: skip
+    assert exhausting.applied == 5
+    committed = deduped_raw(warehouse, spec, "acme")
+    assert 0 < len(committed) < len(truth)  # three pages are in raw, the rest is not
+    with warehouse.session() as session:
+        batches_before = session.scalar("SELECT count(*) FROM raw.load_batch WHERE status = 'succeeded'")
+
+    # the failed run recorded no watermark: the next run reads the same window from `previous`
+    resumed = sync_window(
+        warehouse,
+        spec,
+        lambda: entity.read(client, window),
+        "acme",
+        window=window,
+        previous_watermark=previous,
+    )
+    assert resumed.pages_held == 3 and resumed.pages_loaded == resumed.pages - 3
+    assert deduped_raw(warehouse, spec, "acme") == truth
+    assert resumed.watermark == max(row[spec.change_field] for row in truth.values())
+    with warehouse.session() as session:
+        batches_after = session.scalar("SELECT count(*) FROM raw.load_batch WHERE status = 'succeeded'")
+    assert batches_after == batches_before + resumed.pages_loaded
+
+
+def test_a_full_resync_reads_everything_again_without_new_batches(
+    warehouse: Warehouse, erp_sim: ErpSimulator
+) -> None:
+    entity = ENTITIES_UNDER_TEST["oracle_invoices"]
+    client = entity.client(erp_sim)
+    first = sync_window(warehouse, ORACLE_INVOICES, lambda: entity.read(client, ALL), "acme", window=ALL)
+    rows = raw_count(warehouse, "raw.oracle__invoices")
+    later = Window(None, ALL.until + dt.timedelta(days=30))
+    again = sync_window(
+        warehouse, ORACLE_INVOICES, lambda: entity.read(client, later), "acme",
+        window=later, previous_watermark=first.watermark,
+    )  # fmt: skip
+    assert again.pages == first.pages and again.records == first.records
+    assert again.new_batch_ids == [] and again.rows_loaded == 0
+    assert raw_count(warehouse, "raw.oracle__invoices") == rows
+    assert again.watermark == first.watermark
+
+
+def test_changes_between_syncs_are_picked_up_and_win_in_staging(
+    warehouse: Warehouse, erp_sim: ErpSimulator
+) -> None:
+    entity = ENTITIES_UNDER_TEST["sap_items"]
+    client = entity.client(erp_sim)
+    t1 = dt.datetime(2026, 6, 1)
+    first = sync_window(
+        warehouse, SAP_PURCHASE_ORDER_ITEMS, lambda: entity.read(client, Window(None, t1)), "acme",
+        window=Window(None, t1),
+    )  # fmt: skip
+    # an order changed before t1 is changed again (and its first item deleted) after t1
+    order = next(po for po in erp_sim.dataset.sap_purchase_orders if po.change_ms < to_ms(t1))
+    order.items[0]["PurchasingDocumentDeletionCode"] = "L"
+    order.set_change(to_ms(dt.datetime(2026, 6, 2, 8)))
+    t2 = dt.datetime(2026, 6, 3)
+    second_window = window(first.watermark, HOUR, t2)
+    second = sync_window(
+        warehouse, SAP_PURCHASE_ORDER_ITEMS, lambda: entity.read(client, second_window), "acme",
+        window=second_window, previous_watermark=first.watermark,
+    )  # fmt: skip
+    assert second.consistent and second.watermark == dt.datetime(2026, 6, 2, 8)
+    truth = typed(SAP_PURCHASE_ORDER_ITEMS, erp_sim.dataset.sap_purchase_order_items(None, t2).values())
+    assert deduped_raw(warehouse, SAP_PURCHASE_ORDER_ITEMS, "acme") == truth
+    assert truth[(order.key, order.items[0]["PurchaseOrderItem"])]["purchasing_document_deletion_code"] == "L"

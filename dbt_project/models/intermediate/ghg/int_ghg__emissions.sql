@@ -1,0 +1,195 @@
+-- Emissions per activity, method and gas: each request of int_ghg__emission_requests meets its
+-- factor set and each used gas row of the set (int_ghg__emission_factors).
+-- 1. Candidates: current factor rows (is_current: a restated version is never used) whose
+--    factor_match_key is the request's, of the same calorific basis (NULL = NULL: electricity,
+--    distances) and whose unit the request's unit converts into (int_ghg__unit_conversions, same
+--    dimension only); factors of another tenant (contractual instruments) are never candidates.
+-- 2. One factor set per request: factor_year = reporting year first, else the latest earlier year,
+--    else the earliest later year (factor_year_match says which); then a set in the request's own
+--    unit before one needing a conversion (DESNZ publishes diesel per litre, tonne and kWh: litres
+--    use the litre factor); ties by publisher, edition, set id.
+-- 3. factor_quantity = quantity x conversion factor (exact decimal); emissions_kg = factor_quantity x
+--    value (kg CO2e per factor unit on gwp_basis), one row per gas the set is used for: CO2, CH4 and
+--    N2O when the set publishes all three, else its CO2e total (so the rows of an activity and
+--    method always add up to its total, never twice). emissions_tco2e = emissions_kg x 0.001.
+-- 4. A request without a factor set keeps one row (gas CO2e, factor_status 'missing', emissions
+--    NULL), so that missing factors are visible and counted, never silently zero.
+
+with
+
+requests as (
+
+    select * from {{ ref('int_ghg__emission_requests') }}
+
+),
+
+factors as (
+
+    select * from {{ ref('int_ghg__emission_factors') }}
+    where is_current
+        and is_used_for_totals
+
+),
+
+factor_sets as (
+
+    select distinct
+        factor_set_id,
+        tenant_id,
+        publisher,
+        edition,
+        version,
+        factor_match_key,
+        unit_code,
+        calorific_basis,
+        factor_year
+
+    from factors
+
+),
+
+conversions as (
+
+    select * from {{ ref('int_ghg__unit_conversions') }}
+
+),
+
+candidates as (
+
+    select
+        requests.request_id,
+        factor_sets.factor_set_id,
+        factor_sets.unit_code as factor_unit_code,
+        factor_sets.factor_year,
+        conversions.factor as conversion_factor,
+        row_number() over (
+            partition by requests.request_id
+            order by
+                case when factor_sets.factor_year > requests.reporting_year then 1 else 0 end,
+                abs(requests.reporting_year - factor_sets.factor_year),
+                case when factor_sets.unit_code = requests.unit_code then 0 else 1 end,
+                factor_sets.publisher,
+                factor_sets.edition desc,
+                factor_sets.factor_set_id
+        ) as candidate_rank
+
+    from requests
+    inner join factor_sets
+        on requests.factor_match_key = factor_sets.factor_match_key
+        and (factor_sets.tenant_id = 'global' or factor_sets.tenant_id = requests.tenant_id)
+        and requests.calorific_basis is not distinct from factor_sets.calorific_basis
+    inner join conversions
+        on requests.unit_code = conversions.from_unit_code
+        and factor_sets.unit_code = conversions.to_unit_code
+
+),
+
+chosen as (
+
+    select * from candidates
+    where candidate_rank = 1
+
+),
+
+matched as (
+
+    select
+        requests.*,
+        chosen.factor_set_id,
+        chosen.factor_unit_code,
+        chosen.factor_year,
+        {{ ghg_multiply('requests.quantity', 'chosen.conversion_factor') }} as factor_quantity,
+        factors.emission_factor_id,
+        factors.gas,
+        factors.value as emission_factor_value,
+        factors.gwp_basis,
+        case
+            when chosen.factor_year = requests.reporting_year then 'same_year'
+            when chosen.factor_year < requests.reporting_year then 'earlier_year'
+            else 'later_year'
+        end as factor_year_match,
+        'matched' as factor_status
+
+    from requests
+    inner join chosen
+        on requests.request_id = chosen.request_id
+    inner join factors
+        on chosen.factor_set_id = factors.factor_set_id
+
+),
+
+unmatched as (
+
+    select
+        requests.*,
+        cast(null as {{ dbt.type_string() }}) as factor_set_id,
+        cast(null as {{ dbt.type_string() }}) as factor_unit_code,
+        cast(null as integer) as factor_year,
+        {{ to_decimal('null') }} as factor_quantity,
+        cast(null as {{ dbt.type_string() }}) as emission_factor_id,
+        'CO2e' as gas,
+        {{ to_decimal('null') }} as emission_factor_value,
+        cast(null as {{ dbt.type_string() }}) as gwp_basis,
+        cast(null as {{ dbt.type_string() }}) as factor_year_match,
+        'missing' as factor_status
+
+    from requests
+    where not exists (
+        select 1 from chosen
+        where chosen.request_id = requests.request_id
+    )
+
+),
+
+unioned as (
+
+    select * from matched
+    union all
+    select * from unmatched
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['request_id', 'gas']) }} as ghg_emission_id,
+        request_id,
+        tenant_id,
+        activity_id,
+        activity_source,
+        activity_reference,
+        activity_type,
+        facility_id,
+        activity_date,
+        reporting_year,
+        scope,
+        scope_3_category,
+        method,
+        market_basis,
+        request_part,
+        gas,
+        activity_quantity,
+        activity_unit,
+        quantity,
+        unit_code,
+        factor_quantity,
+        factor_unit_code,
+        factor_set_id,
+        emission_factor_id,
+        emission_factor_value,
+        gwp_basis,
+        factor_year,
+        factor_year_match,
+        factor_status,
+        {{ ghg_multiply('factor_quantity', 'emission_factor_value') }} as emissions_kg,
+        {{ ghg_multiply(ghg_multiply('factor_quantity', 'emission_factor_value'), '0.001') }} as emissions_tco2e,
+        calculation_note,
+        _batch_id,
+        _source_row,
+        _ingested_at
+
+    from unioned
+
+)
+
+select * from final

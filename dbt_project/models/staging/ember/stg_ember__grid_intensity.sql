@@ -1,0 +1,96 @@
+-- Ember average grid emissions intensity per country or region and data year (gCO2e/kWh, life-cycle
+-- emissions of the generation mix: Ember's methodology), one row per publication (edition, version
+-- from raw.load_batch.attributes), key and year; the same publication loaded twice: the latest load
+-- wins. country_code_iso3 is null for aggregates (EU, World, G7 ...). CC BY 4.0 (Ember).
+
+with
+
+source as (
+
+    select * from {{ source('raw', 'ember__grid_intensity') }}
+
+),
+
+batches as (
+
+    select
+        batch_id,
+        attributes,
+        cast(started_at as {{ dbt.type_timestamp() }}) as batch_started_at
+
+    from {{ source('raw', 'load_batch') }}
+
+),
+
+renamed as (
+
+    select
+        trim(source.tenant_id) as tenant_id,
+        'Ember' as publisher,
+        nullif(trim({{ ghg_json_text_field('batches.attributes', 'publisher') }}), '') as publisher_name,
+        coalesce(
+            nullif(trim({{ ghg_json_text_field('batches.attributes', 'edition') }}), ''),
+            cast(source.year as {{ dbt.type_string() }})
+        ) as edition,
+        coalesce(nullif(trim({{ ghg_json_text_field('batches.attributes', 'version') }}), ''), '1') as version,
+        coalesce(
+            cast(nullif(trim({{ ghg_json_text_field('batches.attributes', 'published') }}), '')
+                as {{ dbt.type_timestamp() }}),
+            batches.batch_started_at
+        ) as published_at,
+        trim(source.key) as ember_key,
+        upper(nullif(trim(source.country_code_iso3), '')) as country_code_iso3,
+        trim(source.country_or_region) as country_or_region,
+        cast(source.year as integer) as data_year,
+        {{ to_decimal('source.emissions_intensity_gco2_per_kwh') }} as emissions_intensity_g_co2e_per_kwh,
+        source._batch_id,
+        source._source_uri,
+        cast(source._source_row as bigint) as _source_row,
+        source._row_sha256,
+        cast(source._ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+
+    from source
+    left join batches
+        on source._batch_id = batches.batch_id
+
+),
+
+ranked as (
+
+    select
+        renamed.*,
+        row_number() over (
+            partition by publisher, edition, version, ember_key, data_year
+            order by {{ ghg_latest_first() }}
+        ) as load_rank
+
+    from renamed
+
+),
+
+final as (
+
+    select
+        tenant_id,
+        publisher,
+        publisher_name,
+        edition,
+        version,
+        published_at,
+        ember_key,
+        country_code_iso3,
+        country_or_region,
+        data_year,
+        emissions_intensity_g_co2e_per_kwh,
+        _batch_id,
+        _source_uri,
+        _source_row,
+        _row_sha256,
+        _ingested_at
+
+    from ranked
+    where load_rank = 1
+
+)
+
+select * from final

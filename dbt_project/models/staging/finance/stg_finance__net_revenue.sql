@@ -1,0 +1,58 @@
+-- Net revenue per tenant and fiscal year (the denominator of the ESRS E1-6 GHG intensity, E1 §53),
+-- one row per (tenant, fiscal_year): a restated figure (later load) replaces the earlier one.
+-- Currency upper-case (ISO 4217).
+
+with
+
+source as (
+
+    select * from {{ source('raw', 'finance__net_revenue') }}
+
+),
+
+renamed as (
+
+    select
+        trim(tenant_id) as tenant_id,
+        cast(fiscal_year as integer) as fiscal_year,
+        {{ to_decimal('net_revenue') }} as net_revenue,
+        upper(trim(currency)) as currency,
+        _batch_id,
+        _source_uri,
+        cast(_source_row as bigint) as _source_row,
+        _row_sha256,
+        cast(_ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+
+    from source
+
+),
+
+ranked as (
+
+    select
+        renamed.*,
+        row_number() over (partition by tenant_id, fiscal_year order by {{ ghg_latest_first() }}) as version_rank
+
+    from renamed
+
+),
+
+final as (
+
+    select
+        tenant_id,
+        fiscal_year,
+        net_revenue,
+        currency,
+        _batch_id,
+        _source_uri,
+        _source_row,
+        _row_sha256,
+        _ingested_at
+
+    from ranked
+    where version_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,76 @@
+-- Fuel records (purchases or metered consumption of a fuel per site and period), one row per
+-- (tenant, record_id): a re-sent record replaces the earlier version (latest received wins).
+-- fuel and unit are kept as received and also normalised (lower-case, trimmed) for the seed
+-- lookups of int_ghg__activities; calorific_basis is normalised to gross / net (GCV/HHV, NCV/LHV).
+-- vehicle_id set: the fuel went into a vehicle (mobile combustion), else stationary combustion.
+
+with
+
+source as (
+
+    select * from {{ source('raw', 'fuels__fuel_records') }}
+
+),
+
+renamed as (
+
+    select
+        trim(tenant_id) as tenant_id,
+        trim(record_id) as record_id,
+        trim(site_id) as site_id,
+        nullif(trim(vehicle_id), '') as vehicle_id,
+        cast(period_start as date) as period_start,
+        cast(period_end as date) as period_end,
+        trim(fuel) as fuel,
+        {{ ghg_normalise('fuel') }} as fuel_normalised,
+        {{ to_decimal('quantity') }} as quantity,
+        trim(unit) as unit,
+        {{ ghg_normalise('unit') }} as unit_normalised,
+        {{ ghg_calorific_basis('calorific_basis') }} as calorific_basis,
+        _batch_id,
+        _source_uri,
+        cast(_source_row as bigint) as _source_row,
+        _row_sha256,
+        cast(_ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+
+    from source
+
+),
+
+ranked as (
+
+    select
+        renamed.*,
+        row_number() over (partition by tenant_id, record_id order by {{ ghg_latest_first() }}) as version_rank
+
+    from renamed
+
+),
+
+final as (
+
+    select
+        tenant_id,
+        record_id,
+        site_id,
+        vehicle_id,
+        period_start,
+        period_end,
+        fuel,
+        fuel_normalised,
+        quantity,
+        unit,
+        unit_normalised,
+        calorific_basis,
+        _batch_id,
+        _source_uri,
+        _source_row,
+        _row_sha256,
+        _ingested_at
+
+    from ranked
+    where version_rank = 1
+
+)
+
+select * from final

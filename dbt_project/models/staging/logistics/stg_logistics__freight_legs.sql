@@ -1,0 +1,60 @@
+-- Purchased freight legs, one row per (tenant, leg_id), latest received version; mode lower-case.
+
+with
+
+source as (
+
+    select * from {{ source('raw', 'logistics__freight_legs') }}
+
+),
+
+renamed as (
+
+    select
+        trim(tenant_id) as tenant_id,
+        trim(leg_id) as leg_id,
+        cast(shipment_date as date) as shipment_date,
+        {{ ghg_normalise('mode') }} as mode,
+        {{ to_decimal('mass_tonnes') }} as mass_tonnes,
+        {{ to_decimal('distance_km') }} as distance_km,
+        _batch_id,
+        _source_uri,
+        cast(_source_row as bigint) as _source_row,
+        _row_sha256,
+        cast(_ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+
+    from source
+
+),
+
+ranked as (
+
+    select
+        renamed.*,
+        row_number() over (partition by tenant_id, leg_id order by {{ ghg_latest_first() }}) as version_rank
+
+    from renamed
+
+),
+
+final as (
+
+    select
+        tenant_id,
+        leg_id,
+        shipment_date,
+        mode,
+        mass_tonnes,
+        distance_km,
+        _batch_id,
+        _source_uri,
+        _source_row,
+        _row_sha256,
+        _ingested_at
+
+    from ranked
+    where version_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,115 @@
+-- Interval meter readings, one row per (tenant, meter, channel, interval start in UTC): the version
+-- that wins among every record received for the interval.
+-- 1. Times: raw holds UTC whatever the file showed (contract MeterReading converts local times with
+--    their IANA `timezone`, which raw keeps only to say what the file showed), so a day downstream is
+--    always a UTC day.
+-- 2. Units: the value in kWh through the unit_conversions_ghg seed (energy units only: Wh, kWh, MWh,
+--    GJ ...). A unit the seed does not know gives value_kwh NULL and unit_code NULL; it is never
+--    guessed (int_ghg__activities fails the build on it).
+-- 3. Deduplication: ACTUAL beats SUBSTITUTED beats ESTIMATED beats MISSING whatever the arrival
+--    order (a later estimate never overwrites a measured value); within the same quality the latest
+--    received version wins (_ingested_at, _batch_id, _source_row). replaced_estimate is true when an
+--    ACTUAL value replaced an ESTIMATED one received for the same interval.
+
+with
+
+source as (
+
+    select * from {{ source('raw', 'meters__interval_readings') }}
+
+),
+
+units as (
+
+    select
+        unit,
+        unit_code,
+        to_base_factor
+
+    from {{ ref('unit_conversions_ghg') }}
+    where dimension = 'energy'
+        and coalesce(calorific_basis, '') = ''
+
+),
+
+renamed as (
+
+    select
+        trim(source.tenant_id) as tenant_id,
+        trim(source.meter_id) as meter_id,
+        {{ ghg_normalise('source.channel') }} as channel,
+        cast(source.interval_start as {{ dbt.type_timestamp() }}) as interval_start_utc,
+        cast(source.interval_end as {{ dbt.type_timestamp() }}) as interval_end_utc,
+        nullif(trim(source.timezone), '') as timezone,
+        {{ to_decimal('source.value') }} as value,
+        trim(source.unit) as unit,
+        units.unit_code,
+        {{ ghg_multiply('source.value', 'units.to_base_factor') }} as value_kwh,
+        upper(trim(source.quality_flag)) as quality_flag,
+        case upper(trim(source.quality_flag))
+            when 'ACTUAL' then 1
+            when 'SUBSTITUTED' then 2
+            when 'ESTIMATED' then 3
+            when 'MISSING' then 4
+            else 5
+        end as quality_rank,
+        source._batch_id,
+        source._source_uri,
+        cast(source._source_row as bigint) as _source_row,
+        source._row_sha256,
+        cast(source._ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+
+    from source
+    left join units
+        on {{ ghg_normalise('source.unit') }} = units.unit
+
+),
+
+ranked as (
+
+    select
+        renamed.*,
+        row_number() over (
+            partition by tenant_id, meter_id, channel, interval_start_utc
+            order by quality_rank, {{ ghg_latest_first() }}
+        ) as version_rank,
+        count(*) over (
+            partition by tenant_id, meter_id, channel, interval_start_utc
+        ) as versions_received,
+        max(case when quality_flag = 'ESTIMATED' then 1 else 0 end) over (
+            partition by tenant_id, meter_id, channel, interval_start_utc
+        ) as had_estimate
+
+    from renamed
+
+),
+
+final as (
+
+    select
+        tenant_id,
+        meter_id,
+        channel,
+        interval_start_utc,
+        interval_end_utc,
+        cast(interval_start_utc as date) as reading_date_utc,
+        timezone,
+        value,
+        unit,
+        unit_code,
+        value_kwh,
+        quality_flag,
+        cast(versions_received as integer) as versions_received,
+        (quality_flag = 'ACTUAL' and had_estimate = 1) as replaced_estimate,
+        _batch_id,
+        _source_uri,
+        _source_row,
+        _row_sha256,
+        _ingested_at
+
+    from ranked
+    where version_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,72 @@
+-- Business trips, one row per (tenant, trip_id), latest received version. mode lower-case;
+-- cabin_class normalised to average / economy / premium_economy / business / first ('Premium
+-- Economy' -> premium_economy; empty -> NULL); passengers defaults to 1 when not given.
+
+with
+
+source as (
+
+    select * from {{ source('raw', 'travel__business_travel') }}
+
+),
+
+renamed as (
+
+    select
+        trim(tenant_id) as tenant_id,
+        trim(trip_id) as trip_id,
+        trim(employee_id) as employee_id,
+        cast(trip_date as date) as trip_date,
+        {{ ghg_normalise('mode') }} as mode,
+        nullif(trim(origin), '') as origin,
+        nullif(trim(destination), '') as destination,
+        {{ to_decimal('distance_km') }} as distance_km,
+        coalesce(cast(passengers as integer), 1) as passengers,
+        nullif(replace(replace({{ ghg_normalise('cabin_class') }}, ' ', '_'), '-', '_'), '') as cabin_class,
+        cast(nights as integer) as nights,
+        _batch_id,
+        _source_uri,
+        cast(_source_row as bigint) as _source_row,
+        _row_sha256,
+        cast(_ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+
+    from source
+
+),
+
+ranked as (
+
+    select
+        renamed.*,
+        row_number() over (partition by tenant_id, trip_id order by {{ ghg_latest_first() }}) as version_rank
+
+    from renamed
+
+),
+
+final as (
+
+    select
+        tenant_id,
+        trip_id,
+        employee_id,
+        trip_date,
+        mode,
+        origin,
+        destination,
+        distance_km,
+        passengers,
+        cabin_class,
+        nights,
+        _batch_id,
+        _source_uri,
+        _source_row,
+        _row_sha256,
+        _ingested_at
+
+    from ranked
+    where version_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,94 @@
+-- The ERP reference seeds are keyed as the models join them: one unit row per (system, code), one
+-- kind, base unit and factor per Rec 20 code, one rate per (currency, month), one category and one
+-- CN code per (tenant, system, key), 8-digit CN codes, and an installation belongs to one supplier.
+with
+
+unit_keys as (
+
+    select 'unit_conversions: duplicate (source_system, source_unit_code)' as problem,
+        source_system || '/' || source_unit_code as item
+    from {{ ref('unit_conversions') }}
+    group by source_system, source_unit_code
+    having count(*) > 1
+
+),
+
+unit_factors as (
+
+    select 'unit_conversions: one Rec 20 code, several kinds or factors' as problem, rec20_code as item
+    from {{ ref('unit_conversions') }}
+    group by rec20_code
+    having count(distinct quantity_kind) > 1
+        or count(distinct base_unit) > 1
+        or count(distinct factor_to_base_unit) > 1
+
+),
+
+fx_keys as (
+
+    select 'fx_rates: duplicate (currency, rate_month)' as problem,
+        currency || '/' || cast(rate_month as {{ dbt.type_string() }}) as item
+    from {{ ref('fx_rates') }}
+    group by currency, rate_month
+    having count(*) > 1
+
+),
+
+fx_months as (
+
+    select 'fx_rates: rate_month is not the first day of a month' as problem,
+        currency || '/' || cast(rate_month as {{ dbt.type_string() }}) as item
+    from {{ ref('fx_rates') }}
+    where {{ day_of_month('rate_month') }} <> 1
+        or cast({{ dbt.date_trunc('month', 'reference_date') }} as date) <> rate_month
+
+),
+
+category_keys as (
+
+    select 'spend_categories: duplicate (tenant_id, source_system, category)' as problem,
+        tenant_id || '/' || source_system || '/' || category as item
+    from {{ ref('spend_categories') }}
+    group by tenant_id, source_system, category
+    having count(*) > 1
+
+),
+
+material_keys as (
+
+    select 'material_cn_codes: duplicate (tenant_id, source_system, material)' as problem,
+        tenant_id || '/' || source_system || '/' || material as item
+    from {{ ref('material_cn_codes') }}
+    group by tenant_id, source_system, material
+    having count(*) > 1
+
+),
+
+cn_code_shape as (
+
+    select 'material_cn_codes: CN code is not 8 digits' as problem, cn_code as item
+    from {{ ref('material_cn_codes') }}
+    where length(cn_code) <> 8
+        or {% for digit in range(10) %}replace({% endfor %}cn_code
+            {%- for digit in range(10) %}, '{{ digit }}', ''){% endfor %} <> ''
+
+),
+
+installation_keys as (
+
+    select 'supplier_installations: installation with several suppliers' as problem,
+        tenant_id || '/' || source_system || '/' || installation_id as item
+    from {{ ref('supplier_installations') }}
+    group by tenant_id, source_system, installation_id
+    having count(*) > 1
+
+)
+
+select * from unit_keys
+union all select * from unit_factors
+union all select * from fx_keys
+union all select * from fx_months
+union all select * from category_keys
+union all select * from material_keys
+union all select * from cn_code_shape
+union all select * from installation_keys
