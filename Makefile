@@ -8,7 +8,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup manifest demo ui test test-fast bench lint schemas clean
+.PHONY: setup manifest demo ui test bench lint schemas clean erp-sim erp-sync grid-sim
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,18 @@ demo: manifest
 	$(BIN)/python -m demo.run
 
 ui: manifest
-	$(BIN)/dagster dev -w workspace.yaml
+	$(BIN)/python -m demo.ui
+
+# The local simulators on their own (e.g. to point a dagster dev you run yourself at them).
+erp-sim: setup
+	$(BIN)/python -m erp_simulator --port 8765
+
+grid-sim: setup
+	$(BIN)/python -m grid_intensity --port 8766
+
+# Sync every ERP entity once from a simulator started for the occasion.
+erp-sync: manifest
+	$(BIN)/python -m demo.erp
 
 test: manifest lint
 	$(BIN)/pytest -n 2
