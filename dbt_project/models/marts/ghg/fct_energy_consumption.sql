@@ -20,17 +20,7 @@ meter_days as (
 
     select * from {{ ref('int_ghg__meter_days') }}
 
-    {% if is_incremental() %}
-    where _ingested_at >= (
-        select
-            {{ dbt.dateadd(
-                'day',
-                -1 * var('late_arrival_lookback_days') | int,
-                "coalesce(max(_ingested_at), cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))"
-            ) }}
-        from {{ this }}
-    )
-    {% endif %}
+    {{ late_arrival_filter('_ingested_at') }}
 
 ),
 

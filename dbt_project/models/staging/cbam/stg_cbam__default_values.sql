@@ -43,11 +43,7 @@ renamed as (
         {{ to_decimal('source.default_value_2027') }} as default_value_2027,
         {{ to_decimal('source.default_value_2028') }} as default_value_2028,
         nullif(trim(source.production_route), '') as production_route,
-        source._batch_id,
-        source._source_uri,
-        cast(source._source_row as bigint) as _source_row,
-        source._row_sha256,
-        cast(source._ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+        {{ provenance_columns('source') }}
 
     from source
     left join country_codes

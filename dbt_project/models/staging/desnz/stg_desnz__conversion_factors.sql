@@ -19,12 +19,7 @@ source as (
 
 batches as (
 
-    select
-        batch_id,
-        attributes,
-        cast(started_at as {{ dbt.type_timestamp() }}) as batch_started_at
-
-    from {{ source('raw', 'load_batch') }}
+    {{ publication_batches() }}
 
 ),
 
@@ -33,14 +28,10 @@ renamed as (
     select
         trim(source.tenant_id) as tenant_id,
         'DESNZ' as publisher,
-        nullif(trim({{ ghg_json_text_field('batches.attributes', 'publisher') }}), '') as publisher_name,
-        nullif(trim({{ ghg_json_text_field('batches.attributes', 'edition') }}), '') as edition,
-        nullif(trim({{ ghg_json_text_field('batches.attributes', 'version') }}), '') as version,
-        coalesce(
-            cast(nullif(trim({{ ghg_json_text_field('batches.attributes', 'published') }}), '')
-                as {{ dbt.type_timestamp() }}),
-            batches.batch_started_at
-        ) as published_at,
+        {{ publication_attribute('publisher') }} as publisher_name,
+        {{ publication_attribute('edition') }} as edition,
+        {{ publication_attribute('version') }} as version,
+        {{ publication_published_at() }} as published_at,
         trim(source.factor_id) as factor_id,
         nullif(trim(source.scope), '') as scope,
         nullif(trim(source.level_1), '') as level_1,
@@ -57,11 +48,7 @@ renamed as (
             when {{ ghg_normalise('source.ghg_unit') }} = 'kg co2e of n2o per unit' then 'N2O'
         end as gas,
         {{ to_decimal('source.conversion_factor') }} as conversion_factor,
-        source._batch_id,
-        source._source_uri,
-        cast(source._source_row as bigint) as _source_row,
-        source._row_sha256,
-        cast(source._ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+        {{ provenance_columns('source') }}
 
     from source
     left join batches
@@ -71,14 +58,12 @@ renamed as (
 
 ranked as (
 
-    select
-        renamed.*,
-        row_number() over (
-            partition by publisher, edition, version, factor_id
-            order by {{ ghg_latest_first() }}
-        ) as load_rank
-
-    from renamed
+    {{ latest_per_key(
+        'renamed',
+        partition_by=['publisher', 'edition', 'version', 'factor_id'],
+        order_by=[ghg_latest_first()],
+        rank_column='load_rank'
+    ) }}
 
 ),
 
@@ -109,7 +94,6 @@ final as (
         _ingested_at
 
     from ranked
-    where load_rank = 1
 
 )
 

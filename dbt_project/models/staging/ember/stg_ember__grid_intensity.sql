@@ -13,12 +13,7 @@ source as (
 
 batches as (
 
-    select
-        batch_id,
-        attributes,
-        cast(started_at as {{ dbt.type_timestamp() }}) as batch_started_at
-
-    from {{ source('raw', 'load_batch') }}
+    {{ publication_batches() }}
 
 ),
 
@@ -27,27 +22,19 @@ renamed as (
     select
         trim(source.tenant_id) as tenant_id,
         'Ember' as publisher,
-        nullif(trim({{ ghg_json_text_field('batches.attributes', 'publisher') }}), '') as publisher_name,
+        {{ publication_attribute('publisher') }} as publisher_name,
         coalesce(
-            nullif(trim({{ ghg_json_text_field('batches.attributes', 'edition') }}), ''),
+            {{ publication_attribute('edition') }},
             cast(source.year as {{ dbt.type_string() }})
         ) as edition,
-        coalesce(nullif(trim({{ ghg_json_text_field('batches.attributes', 'version') }}), ''), '1') as version,
-        coalesce(
-            cast(nullif(trim({{ ghg_json_text_field('batches.attributes', 'published') }}), '')
-                as {{ dbt.type_timestamp() }}),
-            batches.batch_started_at
-        ) as published_at,
+        coalesce({{ publication_attribute('version') }}, '1') as version,
+        {{ publication_published_at() }} as published_at,
         trim(source.key) as ember_key,
         upper(nullif(trim(source.country_code_iso3), '')) as country_code_iso3,
         trim(source.country_or_region) as country_or_region,
         cast(source.year as integer) as data_year,
         {{ to_decimal('source.emissions_intensity_gco2_per_kwh') }} as emissions_intensity_g_co2e_per_kwh,
-        source._batch_id,
-        source._source_uri,
-        cast(source._source_row as bigint) as _source_row,
-        source._row_sha256,
-        cast(source._ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+        {{ provenance_columns('source') }}
 
     from source
     left join batches
@@ -57,14 +44,12 @@ renamed as (
 
 ranked as (
 
-    select
-        renamed.*,
-        row_number() over (
-            partition by publisher, edition, version, ember_key, data_year
-            order by {{ ghg_latest_first() }}
-        ) as load_rank
-
-    from renamed
+    {{ latest_per_key(
+        'renamed',
+        partition_by=['publisher', 'edition', 'version', 'ember_key', 'data_year'],
+        order_by=[ghg_latest_first()],
+        rank_column='load_rank'
+    ) }}
 
 ),
 
@@ -89,7 +74,6 @@ final as (
         _ingested_at
 
     from ranked
-    where load_rank = 1
 
 )
 

@@ -19,12 +19,7 @@ source as (
 
 batches as (
 
-    select
-        batch_id,
-        attributes,
-        cast(started_at as {{ dbt.type_timestamp() }}) as batch_started_at
-
-    from {{ source('raw', 'load_batch') }}
+    {{ publication_batches() }}
 
 ),
 
@@ -33,14 +28,10 @@ renamed as (
     select
         trim(source.tenant_id) as tenant_id,
         'EPA' as publisher,
-        nullif(trim({{ ghg_json_text_field('batches.attributes', 'publisher') }}), '') as publisher_name,
-        nullif(trim({{ ghg_json_text_field('batches.attributes', 'edition') }}), '') as edition,
-        coalesce(nullif(trim({{ ghg_json_text_field('batches.attributes', 'version') }}), ''), '1') as version,
-        coalesce(
-            cast(nullif(trim({{ ghg_json_text_field('batches.attributes', 'published') }}), '')
-                as {{ dbt.type_timestamp() }}),
-            batches.batch_started_at
-        ) as published_at,
+        {{ publication_attribute('publisher') }} as publisher_name,
+        {{ publication_attribute('edition') }} as edition,
+        coalesce({{ publication_attribute('version') }}, '1') as version,
+        {{ publication_published_at() }} as published_at,
         cast(source.table_number as integer) as table_number,
         trim(source.table_name) as table_name,
         trim(source.row_label) as row_label,
@@ -51,11 +42,7 @@ renamed as (
         trim(replace(replace(replace(replace(lower(source.unit), '(', ''), ')', ''), ' / ', '/'), '/', ' per '))
             as unit_normalised,
         {{ to_decimal('source.value') }} as value,
-        source._batch_id,
-        source._source_uri,
-        cast(source._source_row as bigint) as _source_row,
-        source._row_sha256,
-        cast(source._ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+        {{ provenance_columns('source') }}
 
     from source
     left join batches
@@ -92,14 +79,12 @@ classified as (
 
 ranked as (
 
-    select
-        classified.*,
-        row_number() over (
-            partition by publisher, edition, version, table_number, row_label, column_name, unit
-            order by {{ ghg_latest_first() }}
-        ) as load_rank
-
-    from classified
+    {{ latest_per_key(
+        'classified',
+        partition_by=['publisher', 'edition', 'version', 'table_number', 'row_label', 'column_name', 'unit'],
+        order_by=[ghg_latest_first()],
+        rank_column='load_rank'
+    ) }}
 
 ),
 
@@ -136,7 +121,6 @@ final as (
         _ingested_at
 
     from ranked
-    where load_rank = 1
 
 )
 

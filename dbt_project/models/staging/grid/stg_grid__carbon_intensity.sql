@@ -34,14 +34,12 @@ renamed as (
 
 ranked as (
 
-    select
-        renamed.*,
-        row_number() over (
-            partition by tenant_id, region, from_utc
-            order by case when actual_g_co2_per_kwh is not null then 0 else 1 end, {{ ghg_latest_first() }}
-        ) as version_rank
-
-    from renamed
+    {{ latest_per_key(
+        'renamed',
+        partition_by=['tenant_id', 'region', 'from_utc'],
+        order_by=['case when actual_g_co2_per_kwh is not null then 0 else 1 end', ghg_latest_first()],
+        rank_column='version_rank'
+    ) }}
 
 ),
 
@@ -64,7 +62,6 @@ final as (
         _ingested_at
 
     from ranked
-    where version_rank = 1
 
 )
 

@@ -39,11 +39,12 @@ renamed as (
 
 ranked as (
 
-    select
-        renamed.*,
-        row_number() over (partition by tenant_id, period, site_id order by {{ ghg_latest_first() }}) as version_rank
-
-    from renamed
+    {{ latest_per_key(
+        'renamed',
+        partition_by=['tenant_id', 'period', 'site_id'],
+        order_by=[ghg_latest_first()],
+        rank_column='version_rank'
+    ) }}
 
 ),
 
@@ -66,7 +67,6 @@ final as (
         _ingested_at
 
     from ranked
-    where version_rank = 1
 
 )
 

@@ -53,11 +53,7 @@ renamed as (
             when 'MISSING' then 4
             else 5
         end as quality_rank,
-        source._batch_id,
-        source._source_uri,
-        cast(source._source_row as bigint) as _source_row,
-        source._row_sha256,
-        cast(source._ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+        {{ provenance_columns('source') }}
 
     from source
     left join units

@@ -36,14 +36,12 @@ renamed as (
 
 versions as (
 
-    select
-        renamed.*,
-        row_number() over (
-            partition by tenant_id, invoice_id
-            order by last_update_date desc, _ingested_at desc, _source_row desc, _batch_id desc
-        ) as version_recency
-
-    from renamed
+    {{ latest_per_key(
+        'renamed',
+        partition_by=['tenant_id', 'invoice_id'],
+        order_by=['last_update_date desc', '_ingested_at desc', '_source_row desc', '_batch_id desc'],
+        rank_column='version_recency'
+    ) }}
 
 ),
 
@@ -69,7 +67,6 @@ final as (
         _ingested_at
 
     from versions
-    where version_recency = 1
 
 )
 

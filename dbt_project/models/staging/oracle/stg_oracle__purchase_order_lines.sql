@@ -44,11 +44,7 @@ renamed as (
         {{ to_decimal('source.unit_price') }} as unit_price,
         upper(trim(source.line_status)) as line_status,
         cast(source.last_update_date as {{ dbt.type_timestamp() }}) as last_update_date,
-        source._batch_id,
-        source._source_uri,
-        cast(source._source_row as bigint) as _source_row,
-        source._row_sha256,
-        cast(source._ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+        {{ provenance_columns('source') }}
 
     from source
 

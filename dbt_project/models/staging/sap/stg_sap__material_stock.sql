@@ -33,11 +33,7 @@ renamed as (
         trim(source.inventory_stock_type) as inventory_stock_type,
         upper(trim(source.material_base_unit)) as base_unit_source_code,
         {{ to_decimal('source.matl_wrhs_stk_qty_in_matl_base_unit') }} as stock_quantity,
-        source._batch_id,
-        source._source_uri,
-        cast(source._source_row as bigint) as _source_row,
-        source._row_sha256,
-        cast(source._ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+        {{ provenance_columns('source') }}
 
     from source
 
@@ -45,14 +41,12 @@ renamed as (
 
 versions as (
 
-    select
-        renamed.*,
-        row_number() over (
-            partition by tenant_id, material, plant, storage_location, inventory_stock_type
-            order by _ingested_at desc, _source_row desc, _batch_id desc
-        ) as version_recency
-
-    from renamed
+    {{ latest_per_key(
+        'renamed',
+        partition_by=['tenant_id', 'material', 'plant', 'storage_location', 'inventory_stock_type'],
+        order_by=['_ingested_at desc', '_source_row desc', '_batch_id desc'],
+        rank_column='version_recency'
+    ) }}
 
 ),
 
@@ -81,7 +75,6 @@ final as (
     from versions
     left join units
         on versions.base_unit_source_code = units.source_unit_code
-    where versions.version_recency = 1
 
 )
 

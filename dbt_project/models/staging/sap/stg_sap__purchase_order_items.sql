@@ -46,11 +46,7 @@ renamed as (
         {{ to_decimal('source.net_price_quantity') }} as net_price_quantity,
         nullif(upper(trim(source.purchasing_document_deletion_code)), '') as deletion_code,
         cast(source.last_change_datetime as {{ dbt.type_timestamp() }}) as last_change_datetime,
-        source._batch_id,
-        source._source_uri,
-        cast(source._source_row as bigint) as _source_row,
-        source._row_sha256,
-        cast(source._ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+        {{ provenance_columns('source') }}
 
     from source
 
@@ -58,14 +54,12 @@ renamed as (
 
 versions as (
 
-    select
-        renamed.*,
-        row_number() over (
-            partition by tenant_id, purchase_order, purchase_order_item
-            order by last_change_datetime desc, _ingested_at desc, _source_row desc, _batch_id desc
-        ) as version_recency
-
-    from renamed
+    {{ latest_per_key(
+        'renamed',
+        partition_by=['tenant_id', 'purchase_order', 'purchase_order_item'],
+        order_by=['last_change_datetime desc', '_ingested_at desc', '_source_row desc', '_batch_id desc'],
+        rank_column='version_recency'
+    ) }}
 
 ),
 
@@ -103,7 +97,6 @@ final as (
     from versions
     left join units
         on versions.unit_source_code = units.source_unit_code
-    where versions.version_recency = 1
 
 )
 

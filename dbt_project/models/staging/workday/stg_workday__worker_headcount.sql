@@ -32,14 +32,12 @@ renamed as (
 
 versions as (
 
-    select
-        renamed.*,
-        row_number() over (
-            partition by tenant_id, report_date, location, cost_center, worker_type
-            order by _ingested_at desc, _source_row desc, _batch_id desc
-        ) as version_recency
-
-    from renamed
+    {{ latest_per_key(
+        'renamed',
+        partition_by=['tenant_id', 'report_date', 'location', 'cost_center', 'worker_type'],
+        order_by=['_ingested_at desc', '_source_row desc', '_batch_id desc'],
+        rank_column='version_recency'
+    ) }}
 
 ),
 
@@ -62,7 +60,6 @@ final as (
         _ingested_at
 
     from versions
-    where version_recency = 1
 
 )
 
