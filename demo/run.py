@@ -92,6 +92,20 @@ def headline(session: Session) -> str:
             f"{row['tenant_id']:<16} {row['lines']:>12,} {row['mass']:>14,.3f} {row['emissions']:>16,.3f} "
             f"{row['on_defaults'] / row['mass']:>17.1%}"
         )
+    inventory = session.fetch_dicts(
+        "SELECT tenant_id, reporting_year, scope_1_tco2e, scope_2_location_tco2e, scope_2_market_tco2e, "
+        "scope_3_tco2e, total_location_tco2e FROM reporting.rpt_esrs_e1_6_ghg ORDER BY tenant_id, reporting_year"
+    )
+    lines.append(
+        f"\n{'ESRS E1-6, tCO2e':<22} {'Scope 1':>12} {'Scope 2 loc.':>13} {'Scope 2 mkt.':>13} {'Scope 3':>12} "
+        f"{'total (loc.)':>13}"
+    )
+    for row in inventory:
+        figures = [row[name] or 0 for name in list(row)[2:]]
+        lines.append(
+            f"{row['tenant_id'] + ' ' + str(row['reporting_year']):<22} {figures[0]:>12,.3f} {figures[1]:>13,.3f} "
+            f"{figures[2]:>13,.3f} {figures[3]:>12,.3f} {figures[4]:>13,.3f}"
+        )
     return "\n".join(lines)
 
 
