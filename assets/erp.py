@@ -18,6 +18,7 @@ from typing import Any
 import dagster as dg
 from pydantic import Field
 
+from assets.ingestion import raw_asset_key
 from ingestion.erp_sync import ErpSourceSpec, Page, SyncResult, Window, sync_window, window
 from ingestion.sources import (
     ERP_SOURCES,
@@ -134,10 +135,6 @@ ENTITIES: dict[str, ErpEntity] = {
 }
 
 
-def erp_asset_key(spec: ErpSourceSpec) -> dg.AssetKey:
-    return dg.AssetKey([RAW_PREFIX, spec.name])
-
-
 class ErpSyncConfig(dg.Config):
     """How much of the ERP to read. By default: what changed since the last sync, with an overlap."""
 
@@ -155,7 +152,7 @@ def latest_watermark(
 ) -> dt.datetime | None:
     """The watermark the latest materialization of the entity's asset recorded for ``tenant_id`` (any
     tenant when None); None when it was never synced."""
-    records = instance.fetch_materializations(erp_asset_key(spec), limit=100).records
+    records = instance.fetch_materializations(raw_asset_key(spec), limit=100).records
     for record in records:
         materialization = record.asset_materialization
         if materialization is None:
@@ -173,7 +170,7 @@ def build_erp_asset(entity: ErpEntity, default_tenant: str = DEFAULT_TENANT) -> 
     spec = entity.spec
 
     @dg.asset(
-        key=erp_asset_key(spec),
+        key=raw_asset_key(spec),
         group_name=ERP_GROUP,
         kinds={"python", spec.system},
         description=(

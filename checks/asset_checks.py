@@ -6,7 +6,7 @@ from assets.ingestion import raw_asset_key
 from checks.gx_cbam_shipments import validate_cbam_shipment_batch
 from checks.row_conservation import row_conservation_violations
 from ingestion.loader import SourceSpec, prepare_raw_tables
-from ingestion.sources import CBAM_SHIPMENTS, SOURCES
+from ingestion.sources import CBAM_SHIPMENTS, ERP_SOURCES, RAW_SOURCES
 from resources.warehouse import RAW_SCHEMA, WarehouseResource
 
 
@@ -65,4 +65,7 @@ def cbam_shipments_expectations(
 
 
 def build_asset_checks() -> list[dg.AssetChecksDefinition]:
-    return [*(build_row_conservation_check(spec) for spec in SOURCES), cbam_shipments_expectations]
+    """Row conservation for the raw tables of files and publications (the ERP entities' come with their
+    reconciliation, ``checks.erp_checks``), the GX suite for customs shipments."""
+    specs = [spec for spec in RAW_SOURCES if spec not in ERP_SOURCES]
+    return [*(build_row_conservation_check(spec) for spec in specs), cbam_shipments_expectations]

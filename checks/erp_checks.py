@@ -1,4 +1,5 @@
-"""Asset checks of the ERP raw tables: row conservation, and reconciliation with the server's count.
+"""Asset checks of the ERP raw tables: row conservation (as for every raw table), and reconciliation with
+the server's count.
 
 Reconciliation: the distinct business keys loaded by the latest sync (the raw rows of the batches in its
 materialization metadata, ``batch_ids``) must equal the count the server reported for the sync's window
@@ -12,35 +13,11 @@ from typing import Any
 
 import dagster as dg
 
-from assets.erp import erp_asset_key
-from checks.row_conservation import row_conservation_violations
+from assets.ingestion import raw_asset_key
+from checks.asset_checks import build_row_conservation_check
 from ingestion.erp_sync import ErpSourceSpec, Window, distinct_keys_loaded
-from ingestion.loader import prepare_raw_tables
 from ingestion.sources import ERP_SOURCES
-from resources.warehouse import RAW_SCHEMA, WarehouseResource
-
-
-def build_erp_row_conservation_check(spec: ErpSourceSpec) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=erp_asset_key(spec),
-        name="row_conservation",
-        blocking=True,
-        description="rows_read = rows_loaded + rows_rejected for every batch, and the tables hold those counts",
-    )
-    def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        prepare_raw_tables(warehouse.get_warehouse(), [spec])
-        with warehouse.get_warehouse().session() as session:
-            violations = row_conservation_violations(session, spec.name)
-            batches = session.scalar(
-                f"SELECT count(*) FROM {RAW_SCHEMA}.load_batch WHERE source = %(source)s",
-                {"source": spec.name},
-            )
-        return dg.AssetCheckResult(
-            passed=not violations,
-            metadata={"batches_checked": batches, "violations": dg.MetadataValue.json(violations)},
-        )
-
-    return _check
+from resources.warehouse import WarehouseResource
 
 
 def reconciliation(
@@ -61,7 +38,7 @@ def reconciliation(
 
 def build_erp_reconciliation_check(spec: ErpSourceSpec) -> dg.AssetChecksDefinition:
     @dg.asset_check(
-        asset=erp_asset_key(spec),
+        asset=raw_asset_key(spec),
         name="reconciles_with_server_count",
         description="Distinct business keys loaded by the latest sync = the count the server reported for "
         "its window (__count / totalResults)",
@@ -109,7 +86,7 @@ def build_erp_reconciliation_check(spec: ErpSourceSpec) -> dg.AssetChecksDefinit
 
 
 def _latest_metadata(context: dg.AssetCheckExecutionContext, spec: ErpSourceSpec) -> dict[str, Any]:
-    event = context.instance.get_latest_materialization_event(erp_asset_key(spec))
+    event = context.instance.get_latest_materialization_event(raw_asset_key(spec))
     if event is None or event.asset_materialization is None:
         return {}
     return {name: value.value for name, value in event.asset_materialization.metadata.items()}
@@ -133,5 +110,5 @@ def build_erp_checks(specs: tuple[ErpSourceSpec, ...] = ERP_SOURCES) -> list[dg.
     return [
         check
         for spec in specs
-        for check in (build_erp_row_conservation_check(spec), build_erp_reconciliation_check(spec))
+        for check in (build_row_conservation_check(spec), build_erp_reconciliation_check(spec))
     ]

@@ -45,10 +45,9 @@ from contracts.ghg import (
     NetRevenue,
     RefrigerantRecord,
 )
+from ingestion.landing import GLOBAL_TENANT
 from ingestion.loader import LoadResult, SourceSpec, load_records
 from resources.warehouse import Warehouse
-
-GLOBAL_TENANT = "global"  # as ingestion.sources.GLOBAL_TENANT: reference data loads once for everyone
 
 DESNZ_SHEET = "Factors by Category"
 DESNZ_FRONT_PAGE = "Front page"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+# Reference data published by authorities is not a tenant's data: it loads once, for everyone.
+GLOBAL_TENANT = "global"
 LANDING_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson"}
 
 

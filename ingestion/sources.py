@@ -17,9 +17,6 @@ from ingestion.erp_sync import ErpSourceSpec
 from ingestion.ghg_sources import GHG_LANDING_SOURCES, GHG_SOURCES
 from ingestion.loader import SourceSpec
 
-# Reference data published by authorities is not a tenant's data: it loads once for everyone.
-GLOBAL_TENANT = "global"
-
 CBAM_SHIPMENTS = SourceSpec(name="customs__cbam_shipments", contract=CBAMShipment)
 CBAM_DEFAULT_VALUES = SourceSpec(name="cbam__default_values", contract=CBAMDefaultValue)
 CBAM_GOODS = SourceSpec(name="cbam__goods", contract=CBAMGood)

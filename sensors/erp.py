@@ -13,7 +13,8 @@ from typing import Any
 
 import dagster as dg
 
-from assets.erp import DEFAULT_TENANT, ENTITIES, ERP_GROUP, ErpEntity, erp_asset_key, latest_watermark
+from assets.erp import DEFAULT_TENANT, ENTITIES, ERP_GROUP, ErpEntity, latest_watermark
+from assets.ingestion import raw_asset_key
 from ingestion.erp_sync import ErpSourceSpec
 from resources.erp import OracleFusionResource, SapS4HanaResource
 
@@ -48,7 +49,7 @@ def build_erp_sync_jobs(specs: Sequence[ErpSourceSpec]) -> list[Any]:
     return [
         dg.define_asset_job(
             sync_job_name(spec),
-            selection=dg.AssetSelection.assets(erp_asset_key(spec)).downstream(),
+            selection=dg.AssetSelection.assets(raw_asset_key(spec)).downstream(),
             description=f"Sync `{spec.name}` from the ERP, then rebuild the models that depend on it",
         )
         for spec in specs

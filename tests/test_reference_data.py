@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from ingestion.landing import GLOBAL_TENANT
 from ingestion.loader import load_file, prepare_raw_tables
-from ingestion.sources import CBAM_DEFAULT_VALUES, CBAM_GOODS, GLOBAL_TENANT, RAW_SOURCES
+from ingestion.sources import CBAM_DEFAULT_VALUES, CBAM_GOODS, RAW_SOURCES
 from resources.settings import DBT_PROJECT_DIR
 from resources.warehouse import Warehouse
 

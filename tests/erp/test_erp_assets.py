@@ -19,10 +19,10 @@ from assets.erp import (
     ERP_GROUP,
     build_erp_asset,
     build_erp_assets,
-    erp_asset_key,
     latest_watermark,
     result_metadata,
 )
+from assets.ingestion import raw_asset_key
 from checks.erp_checks import build_erp_checks, reconciliation
 from erp_simulator import ErpSimulator
 from erp_simulator.dataset import to_ms
@@ -85,7 +85,7 @@ def sync(
 
 
 def metadata(instance: dg.DagsterInstance, spec: ErpSourceSpec) -> dict[str, Any]:
-    event = instance.get_latest_materialization_event(erp_asset_key(spec))
+    event = instance.get_latest_materialization_event(raw_asset_key(spec))
     assert event is not None and event.asset_materialization is not None
     return {name: value.value for name, value in event.asset_materialization.metadata.items()}
 
@@ -298,7 +298,7 @@ def test_the_workday_assets_sync(
 
 
 def test_the_watermark_is_per_tenant(instance: dg.DagsterInstance) -> None:
-    key = erp_asset_key(ORACLE_INVOICES)
+    key = raw_asset_key(ORACLE_INVOICES)
     for tenant, watermark in (("acme", "2025-03-01T00:00:00"), ("globex", "2025-02-01T00:00:00")):
         instance.report_runless_asset_event(
             dg.AssetMaterialization(key, metadata={"tenant_id": tenant, "watermark": watermark})
@@ -341,7 +341,7 @@ def test_the_reconciliation_check_fails_when_rows_are_missing(
         [build_erp_asset(ENTITIES[spec.name]).to_source_asset(), *checks],
         resources=resources(sim, warehouse),
         instance=instance,
-        selection=dg.AssetSelection.checks_for_assets(erp_asset_key(spec)),
+        selection=dg.AssetSelection.checks_for_assets(raw_asset_key(spec)),
         raise_on_error=False,
     )
     evaluations = check_results(result)
@@ -374,7 +374,7 @@ def record_watermarks(instance: dg.DagsterInstance, sim: ErpSimulator) -> dict[s
     for spec, ms in latest.items():
         watermark = (dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=ms)).isoformat()
         instance.report_runless_asset_event(
-            dg.AssetMaterialization(erp_asset_key(spec), metadata={"watermark": watermark})
+            dg.AssetMaterialization(raw_asset_key(spec), metadata={"watermark": watermark})
         )
         watermarks[spec.name] = watermark
     return watermarks
