@@ -19,7 +19,7 @@ from resources.settings import Settings, load_settings
 from resources.warehouse import WarehouseResource
 from sensors.alerts import alert_on_run_failure
 from sensors.erp import build_erp_change_sensor, build_erp_sync_jobs, erp_hourly_sync, erp_sync_job
-from sensors.landing import build_landing_sensor, build_load_jobs
+from sensors.landing import build_landing_sensor, build_load_jobs, build_rebuild_sensors
 from sensors.schedules import build_warehouse_job, daily_build
 
 
@@ -62,6 +62,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         schedules=[daily_build, erp_hourly_sync, grid_intensity_schedule],
         sensors=[
             build_landing_sensor(LANDING_SOURCES, load_jobs, settings.landing_dir),
+            *build_rebuild_sensors(LANDING_SOURCES),
             build_erp_change_sensor(ERP_SOURCES, erp_jobs),
             alert_on_run_failure,
         ],

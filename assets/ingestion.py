@@ -1,4 +1,10 @@
-"""Ingestion assets: one per inbound source, each loading files into ``raw.<source>``."""
+"""Ingestion assets: one per inbound source, each loading files into ``raw.<source>``.
+
+Meter readings are daily-partitioned (``DAILY_PARTITIONED``): meter platforms deliver a file per reading
+day, named for that day (``ingestion.landing.delivery_day``). A partition's run loads the landed files of
+its day (every tenant), a backfill is one run over its days, and re-running a day reloads nothing that is
+already loaded (same file, same bytes) but picks up a corrected file (estimates replaced by actuals).
+"""
 
 import datetime as dt
 from pathlib import Path
@@ -7,7 +13,7 @@ import dagster as dg
 from pydantic import Field
 
 from ingestion.ghg_sources import GHG_REFERENCE_SOURCES, METER_READINGS, TENANT_SOURCES
-from ingestion.landing import landed_files
+from ingestion.landing import delivery_day, landed_files
 from ingestion.loader import LoadError, LoadResult, SourceSpec, load_file
 from ingestion.sources import CBAM_SHIPMENTS, LANDING_SOURCES, REFERENCE_SOURCES
 from resources.warehouse import WarehouseResource
@@ -32,6 +38,11 @@ FRESHNESS = {
 }
 
 
+# Reading days from the earliest history a tenant may backfill; end_offset=1: today's partition exists.
+METER_DAYS = dg.DailyPartitionsDefinition(start_date="2020-01-01", timezone="UTC", end_offset=1)
+DAILY_PARTITIONED = {METER_READINGS.name: METER_DAYS}
+
+
 class IngestConfig(dg.Config):
     """Which files to load. Empty: every file waiting in the landing directory for this source."""
 
@@ -45,6 +56,13 @@ def raw_asset_key(spec: SourceSpec) -> dg.AssetKey:
 
 
 def build_ingestion_asset(spec: SourceSpec, default_landing_dir: Path) -> dg.AssetsDefinition:
+    partitions_def = DAILY_PARTITIONED.get(spec.name)
+    partitioning = (
+        " Daily partitions: a partition loads the files named for (else landed on) its day."
+        if partitions_def
+        else ""
+    )
+
     @dg.asset(
         key=raw_asset_key(spec),
         group_name=RAW_GROUP,
@@ -52,14 +70,17 @@ def build_ingestion_asset(spec: SourceSpec, default_landing_dir: Path) -> dg.Ass
         description=(
             f"Files of source `{spec.name}` validated against contract {spec.contract.contract_name} "
             f"v{spec.contract.contract_version} and loaded into `raw.{spec.name}`; rejected rows go to "
-            "`raw.dead_letter`, every load to `raw.load_batch`."
+            "`raw.dead_letter`, every load to `raw.load_batch`." + partitioning
         ),
         metadata={"contract": f"{spec.contract.contract_name} v{spec.contract.contract_version}"},
         freshness_policy=FRESHNESS[spec.name],
+        partitions_def=partitions_def,
+        backfill_policy=dg.BackfillPolicy.single_run() if partitions_def else None,
         pool="warehouse_writes",
     )
     def _ingest(context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
-        targets = _files_to_load(spec, config, default_landing_dir)
+        days = set(context.partition_keys) if partitions_def else None
+        targets = _files_to_load(spec, config, default_landing_dir, days)
         results: list[LoadResult] = []
         failures: list[str] = []
         for tenant_id, path in targets:
@@ -84,6 +105,7 @@ def build_ingestion_asset(spec: SourceSpec, default_landing_dir: Path) -> dg.Ass
         loaded = [result for result in results if result.status == "succeeded"]
         return dg.MaterializeResult(
             metadata={
+                **({"days": len(days)} if days is not None else {}),
                 "files_seen": len(results),
                 "files_loaded": len(loaded),
                 "files_skipped_already_loaded": len(results) - len(loaded),
@@ -98,14 +120,23 @@ def build_ingestion_asset(spec: SourceSpec, default_landing_dir: Path) -> dg.Ass
 
 
 def _files_to_load(
-    spec: SourceSpec, config: IngestConfig, default_landing_dir: Path
+    spec: SourceSpec, config: IngestConfig, default_landing_dir: Path, days: set[str] | None
 ) -> list[tuple[str, Path]]:
+    """The files of the run: those of the config, else those waiting; of the run's days if partitioned."""
     landing_dir = Path(config.landing_dir) if config.landing_dir else default_landing_dir
     if not config.files:
-        return [(item.tenant_id, item.path) for item in landed_files(landing_dir, spec.name)]
+        return [
+            (item.tenant_id, item.path)
+            for item in landed_files(landing_dir, spec.name)
+            if days is None or item.day().isoformat() in days
+        ]
     targets = []
     for name in config.files:
         path = Path(name).resolve()
+        if days is not None and delivery_day(path).isoformat() not in days:
+            raise dg.Failure(
+                f"{path.name} is for {delivery_day(path).isoformat()}, not a day of this run: {sorted(days)}"
+            )
         try:
             tenant_id = path.relative_to(landing_dir.resolve()).parts[0]
         except ValueError as outside:

@@ -11,6 +11,7 @@ One contract per raw table of ``docs/design.md`` ("GHG inventory and ESRS E1"), 
 | ``raw.desnz__conversion_factors`` | ``DESNZConversionFactor`` |
 | ``raw.epa__emission_factors`` | ``EPAEmissionFactor`` |
 | ``raw.ember__grid_intensity`` | ``EmberGridIntensity`` |
+| ``raw.aib__residual_mix`` | ``AIBResidualMix`` |
 | ``raw.travel__business_travel`` | ``BusinessTrip`` |
 | ``raw.logistics__freight_legs`` | ``FreightLeg`` |
 | ``raw.hr__headcount`` | ``Headcount`` |
@@ -69,6 +70,7 @@ from contracts.base import (
     DECIMAL_PRECISION,
     DECIMAL_SCALE,
     Contract,
+    CountryAlpha2,
     IsoDate,
     NonNegativeDecimal,
     OptionalNonNegativeDecimal,
@@ -104,6 +106,23 @@ PublishedDecimal = Annotated[
     Field(max_digits=DECIMAL_PRECISION, decimal_places=DECIMAL_SCALE),
 ]
 OptionalPublishedDecimal = Annotated[PublishedDecimal | None, BeforeValidator(blank_to_none)]
+NonNegativePublishedDecimal = Annotated[PublishedDecimal, Field(ge=0)]
+
+
+def _percent(value: Any) -> Any:
+    """``12.4 %`` / ``12.4%`` → ``12.4`` (a percentage as printed), then as a published number."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        value = value.strip()[:-1].strip()
+    return _round_published(value)
+
+
+# A share of an energy mix as published: per cent (0..100), a trailing "%" accepted.
+Percent = Annotated[
+    Decimal,
+    BeforeValidator(_percent),
+    Field(ge=0, le=100, max_digits=DECIMAL_PRECISION, decimal_places=DECIMAL_SCALE),
+]
+OptionalPercent = Annotated[Percent | None, BeforeValidator(blank_to_none)]
 
 
 def _code(value: Any) -> Any:
@@ -147,6 +166,7 @@ IntensityIndex = Annotated[
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), BeforeValidator(upper_code)]
 CountryAlpha3 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), BeforeValidator(upper_code)]
 OptionalCountryAlpha3 = Annotated[CountryAlpha3 | None, BeforeValidator(blank_to_none)]
+OptionalCountryAlpha2 = Annotated[CountryAlpha2 | None, BeforeValidator(blank_to_none)]
 # ASHRAE designation as written by the tenant (R-410A, R410A, HFC-134a): matched to factors in dbt.
 Refrigerant = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 GramsPerKwh = Annotated[int, Field(ge=0, le=5000)]
@@ -406,7 +426,7 @@ class Headcount(Contract):
     """Employees of a site in a month (intensity per employee, commuting)."""
 
     contract_name: ClassVar[str] = "Headcount"
-    contract_version: ClassVar[str] = "1.0.0"
+    contract_version: ClassVar[str] = "1.1.0"
     row_rules_sql: ClassVar[tuple[tuple[str, str], ...]] = (
         ("extract(day from period) <> 1", "period must be the first day of a month"),
     )
@@ -418,6 +438,11 @@ class Headcount(Contract):
         default=None,
         description="Shares of commuting modes from the staff survey, e.g. car=0.55;rail=0.25;bus=0.1;"
         "bike=0.1 (that they add up to 1 is checked in dbt)",
+    )
+    commuting_km_per_employee: OptionalNonNegativeDecimal = Field(
+        default=None,
+        description="Commuting distance per employee and year from the staff survey, km (all modes, both "
+        "ways); empty: the country's assumption (ghg_commuting_assumptions) applies",
     )
 
     @model_validator(mode="after")
@@ -579,6 +604,100 @@ class EmberGridIntensity(Contract):
     )
 
 
+def _mix_share(source: str, label: str) -> Any:
+    """An optional energy-source share of a residual mix, fed by a header naming the source (``Fossil``,
+    ``Renewables (%)``, ``Residual mix nuclear share``…)."""
+    suffixes = r"(?:_(?:fuels?|energy|sources?|share|percent|pct))*"
+    return Field(
+        default=None,
+        json_schema_extra={"column_pattern": rf"(?:residual_mix_)?{source}{suffixes}"},
+        description=f"{label} share of the residual mix, % (the three shares together, or none)",
+    )
+
+
+class AIBResidualMix(Contract):
+    """One country of the Association of Issuing Bodies' "European Residual Mixes" results table: the
+    residual mix of a country's electricity supply (what is left once tracked attributes, guarantees of
+    origin, are taken out), for the Scope 2 market-based method and the ESRS E1-5 mix of electricity
+    without instruments.
+
+    - ``country``: as AIB prints it, the name (``Austria``) or the ISO 3166-1 alpha-2 code; an optional
+      ``country_code`` column (alpha-2) may be given as well. dbt (``stg_aib__residual_mixes``) maps a
+      name to its code through the ``country_codes`` seed (the ISO short name).
+    - ``residual_mix_co2_g_per_kwh``: the residual mix emission factor as AIB publishes it: **direct CO2
+      only** (combustion at the power plant; no CH4, N2O nor upstream emissions), **grams** CO2 per kWh.
+      Any header containing ``CO2`` and ``g/kWh`` feeds it (``Direct CO2 emissions (g/kWh)``, ``CO2
+      (g/kWh)``, ``Residual mix emission factor (g CO2/kWh)``…).
+    - ``renewable``, ``nuclear`` and ``fossil`` shares of the residual mix, in per cent (``Renewables``,
+      ``Nuclear``, ``Fossil``, ``… (%)``), when given: all three or none, adding up to 100 (± 1 point of
+      rounding). Three shares adding up to 1 are fractions (an Excel cell formatted as a percentage is
+      read as its fraction, 0.124 for 12.4 %) and are stored as per cent.
+
+    The data year (edition) and version are not in the rows: the loader records them in
+    ``raw.load_batch.attributes`` (``ingestion.ghg_sources.describe_aib``: the one year in the file
+    name, ``_v1_1`` → version 1.1), as it does for DESNZ.
+    """
+
+    contract_name: ClassVar[str] = "AIBResidualMix"
+    contract_version: ClassVar[str] = "1.0.0"
+    row_rules_sql: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("country is null and country_code is null", "country (or country_code) is required"),
+        (
+            "(renewable_share_percent is null) <> (nuclear_share_percent is null) "
+            "or (renewable_share_percent is null) <> (fossil_share_percent is null)",
+            "give the renewable, nuclear and fossil shares together, or none",
+        ),
+        # Not an error by itself: shares adding up to 1 are fractions, which the contract converts.
+        (
+            "abs(renewable_share_percent + nuclear_share_percent + fossil_share_percent - 100) > 1",
+            "the renewable, nuclear and fossil shares must add up to 100 %",
+        ),
+    )
+
+    country: OptionalText = Field(
+        default=None,
+        validation_alias=AliasChoices("country", "country_name"),
+        description="Country as published: its name (Austria) or ISO 3166-1 alpha-2 code (AT)",
+    )
+    country_code: OptionalCountryAlpha2 = Field(
+        default=None,
+        validation_alias=AliasChoices("country_code", "iso_code"),
+        description="ISO 3166-1 alpha-2 code, when the file has such a column",
+    )
+    residual_mix_co2_g_per_kwh: NonNegativePublishedDecimal = Field(
+        json_schema_extra={"column_pattern": r"(?=.*co2)(?=.*(?:^|_)g_(?:co2_)?(?:per_)?kwh(?:_|$)).+"},
+        description="Residual mix emission factor: direct CO2 only, g CO2 per kWh (as AIB publishes it)",
+    )
+    renewable_share_percent: OptionalPercent = _mix_share("renewables?", "Renewable")
+    nuclear_share_percent: OptionalPercent = _mix_share("nuclear", "Nuclear")
+    fossil_share_percent: OptionalPercent = _mix_share("fossils?", "Fossil")
+
+    @model_validator(mode="after")
+    def _rules(self) -> AIBResidualMix:
+        if self.country is None and self.country_code is None:
+            raise ValueError("country (or country_code) is required")
+        shares = (self.renewable_share_percent, self.nuclear_share_percent, self.fossil_share_percent)
+        if all(share is None for share in shares):
+            return self
+        if any(share is None for share in shares):
+            raise ValueError("give the renewable, nuclear and fossil shares together, or none")
+        total = sum(shares, Decimal(0))
+        if abs(total - 100) <= 1:
+            return self
+        if abs(total - 1) <= Decimal("0.01"):  # fractions (a percentage-formatted cell): as per cent
+            renewable, nuclear, fossil = (share * 100 for share in shares)
+            return self.model_copy(
+                update={
+                    "renewable_share_percent": renewable,
+                    "nuclear_share_percent": nuclear,
+                    "fossil_share_percent": fossil,
+                }
+            )
+        raise ValueError(
+            f"the renewable, nuclear and fossil shares add up to {total}: must be 100 % (or 1 as fractions)"
+        )
+
+
 GHG_CONTRACTS: tuple[type[Contract], ...] = (
     MeterReading,
     FuelRecord,
@@ -587,6 +706,7 @@ GHG_CONTRACTS: tuple[type[Contract], ...] = (
     DESNZConversionFactor,
     EPAEmissionFactor,
     EmberGridIntensity,
+    AIBResidualMix,
     BusinessTrip,
     FreightLeg,
     Headcount,

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from pathlib import Path
 
 import dagster as dg
 
+from assets.ingestion import DAILY_PARTITIONED
 from demo.erp import erp_run_config, running_erps
 from demo.generate import write_demo_landing
 from demo.ghg import DEMO_GRID_WINDOW, running_grid_api, write_ghg_demo_landing
+from ingestion.landing import landed_files
+from ingestion.sources import LANDING_SOURCES
 from resources.settings import load_settings
 from resources.warehouse import Session, Warehouse
+from sensors.landing import load_job_name
 
 SUMMARY_SCHEMAS = ("raw", "reference", "staging", "intermediate", "marts", "reporting")
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -27,20 +32,15 @@ def main() -> int:
         print(f"Materializing every asset into {Warehouse(settings).describe()} …", flush=True)
         with dg.DagsterInstance.get() as instance:
             first, last = DEMO_GRID_WINDOW[0].date(), (DEMO_GRID_WINDOW[1] - dt.timedelta(days=1)).date()
-            grid = defs.resolve_job_def("grid_intensity").execute_in_process(
-                instance=instance,
-                raise_on_error=False,
-                run_config=QUIET,
-                tags={
-                    "dagster/asset_partition_range_start": first.isoformat(),
-                    "dagster/asset_partition_range_end": last.isoformat(),
-                },
-            )
+            partitioned = [
+                run_partition_range(defs, instance, "grid_intensity", first, last, QUIET),
+                *load_partitioned_sources(defs, instance, settings.landing_dir, QUIET),
+            ]
             job = defs.resolve_job_def("build_warehouse")
             result = job.execute_in_process(
                 instance=instance, raise_on_error=False, run_config={**QUIET, **erp_run_config()}
             )
-    checks = result.get_asset_check_evaluations()
+    checks = [check for run in (*partitioned, result) for check in run.get_asset_check_evaluations()]
     with Warehouse(settings).session() as session:
         print(relations(session))
         print(headline(session))
@@ -58,10 +58,54 @@ def main() -> int:
         f"\nAsset checks: {passed} passed, {len(warnings)} warned {warnings or ''}, {len(errors)} failed {errors or ''}"
     )
     print(f"Landing files: {settings.landing_dir}\nBrowse the asset graph, checks and runs: make ui")
-    if not (grid.success and result.success):
+    if not all(run.success for run in (*partitioned, result)):
         print(f"\nThe build failed: see run {result.run_id} in the Dagster UI (make ui).", file=sys.stderr)
         return 1
     return 0
+
+
+def run_partition_range(
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    job_name: str,
+    first: dt.date,
+    last: dt.date,
+    run_config: dict,
+) -> dg.ExecuteInProcessResult:
+    """One run over the days first..last of a daily-partitioned job, as a backfill launches it."""
+    return defs.resolve_job_def(job_name).execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        run_config=run_config,
+        tags={
+            "dagster/asset_partition_range_start": first.isoformat(),
+            "dagster/asset_partition_range_end": last.isoformat(),
+        },
+    )
+
+
+def load_partitioned_sources(
+    defs: dg.Definitions, instance: dg.DagsterInstance, landing_dir: Path, run_config: dict
+) -> list[dg.ExecuteInProcessResult]:
+    """Every day that has landed files of a daily-partitioned source, one run per run of consecutive days."""
+    runs = []
+    for spec in LANDING_SOURCES:
+        if spec.name in DAILY_PARTITIONED:
+            days = sorted({item.day() for item in landed_files(landing_dir, spec.name)})
+            for first, last in consecutive_runs(days):
+                runs.append(run_partition_range(defs, instance, load_job_name(spec), first, last, run_config))
+    return runs
+
+
+def consecutive_runs(days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Sorted days as (first, last) runs of consecutive days: [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
+    runs: list[tuple[dt.date, dt.date]] = []
+    for day in days:
+        if runs and day - runs[-1][1] == dt.timedelta(days=1):
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
 
 
 def relations(session: Session) -> str:

@@ -6,7 +6,8 @@ Landing files (``<landing>/<tenant>/<source>/<file>``, loaded with ``ingestion.l
 - per tenant: ``TENANT_SOURCES`` (meter readings, fuels, refrigerants, travel, freight, headcount, net
   revenue, contractual instruments);
 - reference publications, tenant ``global``: the DESNZ flat file (CSV, or the workbook's sheet "Factors by
-  Category"; the same spec reads the CSV edition) and Ember's intensities.
+  Category"; the same spec reads the CSV edition), Ember's intensities and the AIB "European Residual
+  Mixes" results table (CSV or Excel, first sheet; the data year in the file name, ``describe_aib``).
 
 Not plain files: the EPA hub workbook (``ingestion.publications.epa_hub.load_epa_hub``) and the GB Carbon
 Intensity API (``load_grid_intensity`` below); both write through ``load_records``.
@@ -18,8 +19,9 @@ What staging must do with these raw tables (several rows per business key are ex
   ``_source_row``. Times are already UTC (``contracts.ghg``); ``timezone`` only says what the file showed.
 - ``grid__carbon_intensity``: one row per ``(region, from_utc)`` — a row with ``actual`` before one without,
   then the latest ``_ingested_at``, then the later ``_source_row`` (``GRID_DEDUPE_SQL`` is the reference).
-- ``desnz__conversion_factors`` / ``epa__emission_factors``: the edition and version are in the batch's
-  ``raw.load_batch.attributes`` (JSON); a later version of an edition restates factors by ``factor_id``.
+- ``desnz__conversion_factors`` / ``epa__emission_factors`` / ``aib__residual_mix``: the edition and version
+  are in the batch's ``raw.load_batch.attributes`` (JSON); a later version of an edition restates factors
+  by ``factor_id`` (AIB: by country).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
 
 from contracts.ghg import (
+    AIBResidualMix,
     BusinessTrip,
     ContractualInstrument,
     DESNZConversionFactor,
@@ -47,12 +50,14 @@ from contracts.ghg import (
 )
 from ingestion.landing import GLOBAL_TENANT
 from ingestion.loader import LoadResult, SourceSpec, load_records
+from ingestion.validation import ContractMismatchError
 from resources.warehouse import Warehouse
 
 DESNZ_SHEET = "Factors by Category"
 DESNZ_FRONT_PAGE = "Front page"
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 _DESNZ_EDITION = re.compile(r"^ghg_conversion_factor_([0-9]{4})$")
+_YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
 _FILE_VERSION = re.compile(r"(?:^|[_\-\s])v(\d+)(?:[_.](\d+))?(?=[_\-.\s]|$)", re.IGNORECASE)
 
 
@@ -115,6 +120,31 @@ def describe_desnz(uri: str, columns: list[str]) -> dict[str, str]:
     return attributes
 
 
+def describe_aib(uri: str, columns: list[str]) -> dict[str, str]:
+    """Publisher, edition (the data year) and version of an AIB residual mix file, from its name.
+
+    AIB's results table names neither its year nor its version in its rows: the file name must hold the
+    data year, as the one four-digit year in it (``european_residual_mixes_2024_v1_1.xlsx`` → edition
+    2024, version 1.1). No year, or several, fails the load: a residual mix of an unknown year cannot be
+    matched to a reporting year.
+    """
+    path = _path_of(uri)
+    name = path.name if path is not None else Path(urlparse(uri).path).name
+    stem = Path(name).stem
+    version = _version_from_name(name)
+    years = sorted(set(_YEAR.findall(_FILE_VERSION.sub("", stem))))
+    if len(years) != 1:
+        found = f"years {', '.join(years)}" if years else "no year"
+        raise ContractMismatchError(
+            f"the file name must hold the data year of the residual mixes, as its one four-digit year "
+            f"(e.g. european_residual_mixes_2024_v1_0.csv); {name!r} has {found}"
+        )
+    attributes = {"publisher": "AIB", "edition": years[0]}
+    if version:
+        attributes["version"] = version
+    return attributes
+
+
 def describe_ember(uri: str, columns: list[str]) -> dict[str, str]:
     return {"publisher": "Ember", "licence": "CC BY 4.0"}
 
@@ -147,6 +177,7 @@ EPA_EMISSION_FACTORS = SourceSpec(name="epa__emission_factors", contract=EPAEmis
 EMBER_GRID_INTENSITY = SourceSpec(
     name="ember__grid_intensity", contract=EmberGridIntensity, describe=describe_ember
 )
+AIB_RESIDUAL_MIX = SourceSpec(name="aib__residual_mix", contract=AIBResidualMix, describe=describe_aib)
 
 TENANT_SOURCES: tuple[SourceSpec, ...] = (
     METER_READINGS,
@@ -163,12 +194,14 @@ GHG_REFERENCE_SOURCES: tuple[SourceSpec, ...] = (
     DESNZ_CONVERSION_FACTORS,
     EPA_EMISSION_FACTORS,
     EMBER_GRID_INTENSITY,
+    AIB_RESIDUAL_MIX,
 )
 # What the landing sensor and the generic ingestion asset load with load_file.
 GHG_LANDING_SOURCES: tuple[SourceSpec, ...] = (
     *TENANT_SOURCES,
     DESNZ_CONVERSION_FACTORS,
     EMBER_GRID_INTENSITY,
+    AIB_RESIDUAL_MIX,
 )
 GHG_SOURCES: tuple[SourceSpec, ...] = (*GHG_LANDING_SOURCES, EPA_EMISSION_FACTORS, GRID_CARBON_INTENSITY)
 

@@ -1,4 +1,9 @@
-"""Launch a load, and the models downstream of it, for every new file in the landing directory."""
+"""Launch a load, and the models downstream of it, for every new file in the landing directory.
+
+A daily-partitioned source's job loads the file into the partition of its day
+(``ingestion.landing.delivery_day``) and no more: a job cannot mix partitioned and unpartitioned assets,
+so ``rebuild_after_<source>`` (an asset sensor) runs the models downstream once each load run ends.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.ingestion import raw_asset_key
-from ingestion.landing import landed_files
+from assets.ingestion import DAILY_PARTITIONED, raw_asset_key
+from ingestion.landing import LandedFile, landed_files
 from ingestion.loader import SourceSpec
 
 
@@ -16,15 +21,65 @@ def load_job_name(spec: SourceSpec) -> str:
     return f"load_{spec.name}"
 
 
+def rebuild_job_name(spec: SourceSpec) -> str:
+    return f"rebuild_after_{spec.name}"
+
+
+def _downstream(spec: SourceSpec) -> dg.AssetSelection:
+    return dg.AssetSelection.assets(raw_asset_key(spec)).downstream()
+
+
 def build_load_jobs(specs: tuple[SourceSpec, ...]) -> list[dg.UnresolvedAssetJobDefinition]:
-    return [
-        dg.define_asset_job(
-            load_job_name(spec),
-            selection=dg.AssetSelection.assets(raw_asset_key(spec)).downstream(),
-            description=f"Load new `{spec.name}` files, then rebuild the models that depend on them",
+    jobs = []
+    for spec in specs:
+        if spec.name in DAILY_PARTITIONED:
+            jobs.append(
+                dg.define_asset_job(
+                    load_job_name(spec),
+                    selection=dg.AssetSelection.assets(raw_asset_key(spec)),
+                    partitions_def=DAILY_PARTITIONED[spec.name],
+                    description=f"Load the `{spec.name}` files of a day (partition) or of a range (backfill)",
+                )
+            )
+            jobs.append(
+                dg.define_asset_job(
+                    rebuild_job_name(spec),
+                    selection=_downstream(spec) - dg.AssetSelection.assets(raw_asset_key(spec)),
+                    description=f"Rebuild the models that depend on `{spec.name}` after a load",
+                )
+            )
+        else:
+            jobs.append(
+                dg.define_asset_job(
+                    load_job_name(spec),
+                    selection=_downstream(spec),
+                    description=f"Load new `{spec.name}` files, then rebuild the models that depend on them",
+                )
+            )
+    return jobs
+
+
+def build_rebuild_sensors(specs: tuple[SourceSpec, ...]) -> list[dg.SensorDefinition]:
+    """For each daily-partitioned source: rebuild what depends on it once per load run (a backfill's run
+    materializes many partitions, and asks for one rebuild)."""
+    sensors = []
+    for spec in specs:
+        if spec.name not in DAILY_PARTITIONED:
+            continue
+
+        @dg.asset_sensor(
+            name=rebuild_job_name(spec),
+            asset_key=raw_asset_key(spec),
+            job_name=rebuild_job_name(spec),
+            minimum_interval_seconds=60,
+            default_status=dg.DefaultSensorStatus.RUNNING,
+            description=f"Rebuilds the models downstream of `{spec.name}` after each run that loaded it",
         )
-        for spec in specs
-    ]
+        def _sensor(context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry) -> dg.RunRequest:
+            return dg.RunRequest(run_key=asset_event.run_id)
+
+        sensors.append(_sensor)
+    return sensors
 
 
 def build_landing_sensor(
@@ -43,12 +98,20 @@ def build_landing_sensor(
         seen = set(json.loads(context.cursor)) if context.cursor else set()
         new = [item for item in landed_files(landing_dir) if item.source in by_source]
         new = [item for item in new if item.fingerprint() not in seen]
+        waiting = [item for item in new if not _has_partition(by_source[item.source], item)]
+        for item in waiting:
+            context.log.warning(
+                f"{item.path}: its day {item.day()} has no partition (before the first day, or after "
+                "tomorrow): it waits"
+            )
+        new = [item for item in new if item not in waiting]
         if not new:
             return dg.SensorResult(skip_reason=f"no new file in {landing_dir}")
         requests = [
             dg.RunRequest(
                 run_key=item.fingerprint(),
                 job_name=load_job_name(by_source[item.source]),
+                partition_key=_partition_key(by_source[item.source], item),
                 run_config={
                     "ops": {
                         raw_asset_key(by_source[item.source]).to_python_identifier(): {
@@ -64,3 +127,13 @@ def build_landing_sensor(
         return dg.SensorResult(run_requests=requests, cursor=json.dumps(cursor))
 
     return _sensor
+
+
+def _partition_key(spec: SourceSpec, item: LandedFile) -> str | None:
+    return item.day().isoformat() if spec.name in DAILY_PARTITIONED else None
+
+
+def _has_partition(spec: SourceSpec, item: LandedFile) -> bool:
+    """False for a file of a day before the partitions start or after today: it waits for its day."""
+    key = _partition_key(spec, item)
+    return key is None or DAILY_PARTITIONED[spec.name].has_partition_key(key)

@@ -1,4 +1,4 @@
-"""A snapshot of the asset graph: keys, groups, deps, checks and freshness. Regenerate on purpose with
+"""A snapshot of the asset graph: keys, groups, deps, checks, partitions and freshness. Regenerate on purpose with
 ``UPDATE_SNAPSHOTS=1 make test`` and review the diff like code."""
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ def asset_graph() -> dict:
             "group": node.group_name,
             "deps": sorted(parent.to_user_string() for parent in node.parent_keys),
             "checks": sorted(check.name for check in node.check_keys),
+            "partitions": str(node.partitions_def) if node.partitions_def else None,
             "freshness": None
             if policy is None
             else {

@@ -39,6 +39,27 @@ def test_element_mapping_is_unique_and_covers_the_columns():
     assert {"total_energy_mwh", "fossil_mwh", "nuclear_mwh", "renewable_mwh", "share_renewable"} <= energy
 
 
+def test_scope_3_axis_and_spellings_follow_efrag():
+    """The QNames EFRAG's own E1 example instance uses (see the evidence note in assets/esrs.py)."""
+    dimensions = {column: dimension for _, column, _, dimension, _ in ELEMENT_MAP if dimension}
+    axis = "esrs:Scope3GHGEmissionsCategoryGHGProtocolAxis"
+    assert dimensions["scope_3_cat_1_tco2e"] == f"{axis}=esrs:Category1PurchasedGoodsAndServicesMember"
+    assert dimensions["scope_3_cat_3_tco2e"] == f"{axis}=esrs:Category3FuelAndEnergyrelatedActivitiesMember"
+    assert (
+        dimensions["scope_3_cat_12_tco2e"] == f"{axis}=esrs:Category12EndoflifeTreatmentOfSoldProductsMember"
+    )
+    assert len(dimensions) == 15 and all(
+        dimension.startswith(f"{axis}=esrs:Category") for dimension in dimensions.values()
+    )
+    elements = {column: element for _, column, element, _, _ in ELEMENT_MAP}
+    fossil = elements["fossil_purchased_electricity_heat_steam_cooling_mwh"]
+    renewable = elements["renewable_purchased_electricity_heat_steam_cooling_mwh"]
+    assert fossil == "esrs:ConsumptionOfPurchasedOrAcquiredElectricityHeatSteamOrCoolingFromFossilSources"
+    assert (
+        renewable == "esrs:ConsumptionOfPurchasedOrAcquiredElectricityHeatSteamAndCoolingFromRenewableSources"
+    )
+
+
 def test_facts_values_units_and_null_figures(e1_5_rows, e1_6_rows):
     facts = esrs_facts(e1_5_rows, e1_6_rows)
     documents = _documents(facts)
@@ -52,7 +73,11 @@ def test_facts_values_units_and_null_figures(e1_5_rows, e1_6_rows):
     assert t1[("esrs:EnergyConsumptionRelatedToOwnOperations", "")].unit == "MWh"
     share = t1[("esrs:PercentageOfRenewableSourcesInTotalEnergyConsumption", "")]
     assert (share.value, share.unit) == (Decimal("0.083522427735"), "pure")
-    category_3 = [fact for fact in documents[("t1", 2026)] if "Scope3Category3" in fact.dimension]
+    category_3 = [
+        fact
+        for fact in documents[("t1", 2026)]
+        if fact.dimension.endswith("=esrs:Category3FuelAndEnergyrelatedActivitiesMember")
+    ]
     assert [fact.value_text for fact in category_3] == ["18.3"]
     assert all(fact.decimals == 12 for fact in facts)
     # t3 has no revenue: its intensities are not reported (never 0); t2 has no energy report

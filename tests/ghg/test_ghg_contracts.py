@@ -14,6 +14,7 @@ from contracts import CONTRACTS
 from contracts.export_schemas import SCHEMA_DIR, expected_files, schema_filename
 from contracts.ghg import (
     GHG_CONTRACTS,
+    AIBResidualMix,
     BusinessTrip,
     ContractualInstrument,
     DESNZConversionFactor,
@@ -61,12 +62,17 @@ DESIGN = {
         "EmberGridIntensity",
         "key country_code_iso3 country_or_region year emissions_intensity_gco2_per_kwh",
     ),
+    "aib__residual_mix": (
+        "AIBResidualMix",
+        "country country_code residual_mix_co2_g_per_kwh renewable_share_percent nuclear_share_percent "
+        "fossil_share_percent",
+    ),
     "travel__business_travel": (
         "BusinessTrip",
         "trip_id employee_id trip_date mode origin destination distance_km passengers cabin_class nights",
     ),
     "logistics__freight_legs": ("FreightLeg", "leg_id shipment_date mode mass_tonnes distance_km"),
-    "hr__headcount": ("Headcount", "period site_id headcount commuting_mode_share"),
+    "hr__headcount": ("Headcount", "period site_id headcount commuting_mode_share commuting_km_per_employee"),
     "finance__net_revenue": ("NetRevenue", "fiscal_year net_revenue currency"),
     "energy__contractual_instruments": (
         "ContractualInstrument",
@@ -81,9 +87,9 @@ def test_every_raw_table_of_the_design_has_its_contract_and_fields() -> None:
     for table, (contract_name, fields) in DESIGN.items():
         contract = specs[table].contract
         assert contract.contract_name == contract_name
-        assert contract.contract_version == "1.0.0"
+        assert contract.contract_version.startswith("1.")  # every change so far is additive (minor)
         assert list(contract.model_fields) == fields.split()
-    assert len({contract.contract_name for contract in GHG_CONTRACTS}) == len(GHG_CONTRACTS) == 12
+    assert len({contract.contract_name for contract in GHG_CONTRACTS}) == len(GHG_CONTRACTS) == 13
     # no other contract has one of these names (whether or not contracts/__init__ registers them yet)
     assert all(CONTRACTS.get(contract.contract_name) in (None, contract) for contract in GHG_CONTRACTS)
     assert all(re.fullmatch(r"[a-z]+__[a-z_]+", spec.name) for spec in GHG_SOURCES)
@@ -216,6 +222,27 @@ SAMPLES: dict[type, list[dict[str, str | None]]] = {
         {"key": "DZA", "country_code_iso3": "DZA", "country_or_region": "Algeria", "year": "last",
          "emissions_intensity_gco2_per_kwh": "633.65"},
     ],
+    # ILLUSTRATIVE figures, not AIB's
+    AIBResidualMix: [
+        {"country": "Germany", "country_code": None, "direct_co2_emissions_g_kwh": "500.25",
+         "renewables": "20", "nuclear": "10", "fossil": "70"},
+        {"country": "AT", "country_code": None, "direct_co2_emissions_g_kwh": "150",
+         "renewables": "60 %", "nuclear": "0%", "fossil": "40"},
+        {"country": "Germany", "country_code": "de", "direct_co2_emissions_g_kwh": "500",
+         "renewables": "0.2", "nuclear": "0.1", "fossil": "0.7"},
+        {"country": "Spain", "country_code": None, "direct_co2_emissions_g_kwh": "300",
+         "renewables": "33.33", "nuclear": "33.33", "fossil": "33.33"},
+        {"country": "Italy", "country_code": None, "direct_co2_emissions_g_kwh": "300",
+         "renewables": None, "nuclear": None, "fossil": None},
+        {"country": None, "country_code": None, "direct_co2_emissions_g_kwh": "300",
+         "renewables": None, "nuclear": None, "fossil": None},
+        {"country": "France", "country_code": None, "direct_co2_emissions_g_kwh": "-1",
+         "renewables": None, "nuclear": None, "fossil": None},
+        {"country": "France", "country_code": None, "direct_co2_emissions_g_kwh": "60",
+         "renewables": "20", "nuclear": None, "fossil": "80"},
+        {"country": "France", "country_code": None, "direct_co2_emissions_g_kwh": "60",
+         "renewables": "20", "nuclear": "10", "fossil": "60"},
+    ],
 }  # fmt: skip
 
 
@@ -242,6 +269,21 @@ def test_codes_are_normalised_and_closed() -> None:
         "region": "GB", "from_utc": dt.datetime(2026, 3, 29, 0, 30), "to_utc": dt.datetime(2026, 3, 29, 1),
         "forecast": 186, "actual": 190, "intensity_index": "moderate",
     }  # fmt: skip
+
+
+def test_residual_mix_shares_are_per_cent_fractions_are_converted_and_rules_hold() -> None:
+    rows = SAMPLES[AIBResidualMix]
+    shares = ("renewable_share_percent", "nuclear_share_percent", "fossil_share_percent")
+    percent = contract_verdict(AIBResidualMix, rows[1])
+    assert percent is not None and [percent[name] for name in shares] == [60, 0, 40]
+    fractions = contract_verdict(AIBResidualMix, rows[2])  # a percentage-formatted Excel cell: 0.2 = 20 %
+    assert fractions is not None and [fractions[name] for name in shares] == [20, 10, 70]
+    assert fractions["country_code"] == "DE"
+    assert contract_verdict(AIBResidualMix, rows[3]) is not None  # 99.99: the publisher's rounding
+    assert contract_verdict(AIBResidualMix, rows[4])["fossil_share_percent"] is None  # no shares given
+    assert [contract_verdict(AIBResidualMix, row) for row in rows[5:]] == [None] * 4
+    with pytest.raises(ContractMismatchError, match="residual_mix_co2_g_per_kwh"):
+        map_columns(field_rules(AIBResidualMix), ["country", "co2_kg_kwh"])  # kg, not AIB's g/kWh
 
 
 def test_published_float_noise_is_rounded_to_twelve_places_and_nothing_else() -> None:

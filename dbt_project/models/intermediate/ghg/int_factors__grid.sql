@@ -5,9 +5,15 @@
 --   (x 0.001 from unit_conversions_ghg 'g'); gas CO2e, no gas split, so no GWP re-expression
 --   (published_gwp_basis NULL: not stated per row). factor_match_key 'ember|<iso3 or key>',
 --   factor_year = the data year.
--- * Residual mixes (seed ghg_residual_mix_factors, AIB European Residual Mixes): factor_match_key
---   'residual_mix|<ISO alpha-2>'. The seed ships empty (no verified figures yet): the market-based
---   method then falls back to the location-based factor and says so (market_basis).
+-- * AIB European Residual Mixes (stg_aib__residual_mixes, loaded from the published file): the
+--   residual mix emission factor per country (ISO alpha-2) and data year, g CO2/kWh -> kg per kWh
+--   (x 0.001 from unit_conversions_ghg 'g'). AIB publishes direct CO2 only (no CH4 / N2O, no upstream):
+--   the value stands as the set's CO2e total (gas CO2e, published_unit 'g CO2 / kWh' says what it is;
+--   CO2 has GWP 1 on every basis). factor_match_key 'residual_mix|<ISO alpha-2>', factor_year = the data
+--   year, publisher_factor_id '<ISO alpha-2>|<year>' (a corrected version of the edition restates it:
+--   int_ghg__emission_factors). A country staging could not map (NULL code, failing its test) stays out.
+--   No residual mix for a country: the market-based method falls back to the location-based factor and
+--   says so (market_basis 'location_fallback', int_ghg__emission_requests).
 
 with
 
@@ -19,7 +25,8 @@ ember as (
 
 residual_mixes as (
 
-    select * from {{ ref('ghg_residual_mix_factors') }}
+    select * from {{ ref('stg_aib__residual_mixes') }}
+    where country_code is not null
 
 ),
 
@@ -71,12 +78,12 @@ ember_factors as (
 residual_mix_factors as (
 
     select
-        'global' as tenant_id,
-        'AIB' as publisher,
-        cast(residual_mixes.year as {{ dbt.type_string() }}) as edition,
-        '1' as version,
-        cast(null as {{ dbt.type_timestamp() }}) as published_at,
-        residual_mixes.country_code || '|' || cast(residual_mixes.year as {{ dbt.type_string() }})
+        residual_mixes.tenant_id,
+        residual_mixes.publisher,
+        residual_mixes.edition,
+        residual_mixes.version,
+        residual_mixes.published_at,
+        residual_mixes.country_code || '|' || cast(residual_mixes.data_year as {{ dbt.type_string() }})
             as publisher_factor_id,
         cast(null as {{ dbt.type_string() }}) as scope_published,
         'European residual mix' as level_1,
@@ -86,23 +93,24 @@ residual_mix_factors as (
         cast(null as {{ dbt.type_string() }}) as column_text,
         'European residual mix > ' || residual_mixes.country_code as activity_path,
         {{ ghg_match_key(["'residual_mix'", 'residual_mixes.country_code']) }} as factor_match_key,
-        {{ ghg_match_key(['residual_mixes.country_code', 'residual_mixes.year']) }} as factor_set_key,
+        {{ ghg_match_key(['residual_mixes.country_code', 'residual_mixes.data_year']) }} as factor_set_key,
         residual_mixes.country_code as region,
         'kWh' as unit,
         'kWh' as unit_code,
         cast(null as {{ dbt.type_string() }}) as calorific_basis,
         'CO2e' as gas,
-        residual_mixes.residual_mix_kg_co2e_per_kwh as published_value,
-        'kg CO2e / kWh' as published_unit,
+        residual_mixes.residual_mix_g_co2_per_kwh as published_value,
+        'g CO2 / kWh' as published_unit,
         'co2e' as value_kind,
         cast(null as {{ dbt.type_string() }}) as published_gwp_basis,
         cast(null as {{ dbt.type_string() }}) as gwp_gas_key,
-        {{ to_decimal('1') }} as mass_to_kg,
-        residual_mixes.year as factor_year,
-        cast(null as {{ dbt.type_string() }}) as _batch_id,
-        cast(null as bigint) as _source_row
+        grams.to_base_factor as mass_to_kg,
+        residual_mixes.data_year as factor_year,
+        residual_mixes._batch_id,
+        residual_mixes._source_row
 
     from residual_mixes
+    cross join grams
 
 ),
 

@@ -15,23 +15,37 @@
 --   market_based                   kWh covered by contractual instruments (int_ghg__instrument_allocations)
 --                                  at the instrument's factor (market_basis contractual_instrument);
 --                                  the rest at the residual mix of the country (residual_mix) when
---                                  ghg_residual_mix_factors has one, else at the location-based
---                                  factor (market_basis location_fallback). Heat: location_fallback.
+--                                  int_ghg__residual_mixes has one for the reporting year (AIB, that
+--                                  year's or the latest earlier), else at the location-based factor
+--                                  (market_basis location_fallback). Heat: location_fallback.
 -- Scope 3
---   cat 3 well_to_tank             fuels: DESNZ WTT- fuels / WTT- bioenergy; GB electricity: WTT- UK
---                                  electricity (generation) and (T&D); GB heat: WTT- heat and steam
---   cat 3 td_losses                GB electricity: T&D- UK electricity; GB heat: distribution (5% loss)
+--   cat 3 well_to_tank             fuels, every country: DESNZ WTT- fuels / WTT- bioenergy of the fuel
+--                                  (ghg_fuels; UK supply chains, the only WTT factors in the store);
+--                                  GB electricity: WTT- UK electricity (generation) and (T&D); GB heat:
+--                                  WTT- heat and steam, WTT- district heat & steam distribution
+--   cat 3 td_losses                GB electricity: T&D- UK electricity; GB heat: Distribution - district
+--                                  heat & steam (5% loss); US electricity: eGRID total output rates of
+--                                  the facility's subregion x its grid gross loss, per gas (EPA Hub
+--                                  Table 6; int_factors__epa, key 'egrid|<subregion>|td_losses')
 --   cat 4 freight_tonne_km         freight legs (DESNZ Freighting goods via ghg_activity_factor_map)
 --   cat 6 business_travel_distance flights, rail, bus, car, taxi, hotel nights (DESNZ Business
 --                                  travel- air / land, Hotel stay via ghg_activity_factor_map)
 --   cat 7 commuting_average        average-data method (GHG Protocol Scope 3 Technical Guidance,
 --                                  category 7): headcount x annual commuting km per employee / 12 x
---                                  mode share (ghg_commuting_assumptions of the site's country, or the
---                                  shares of a staff survey in hr__headcount.commuting_mode_share);
+--                                  mode share; the distance and the shares each from the staff survey
+--                                  (hr__headcount.commuting_km_per_employee / commuting_mode_share)
+--                                  when given, else from ghg_commuting_assumptions of the site's country;
 --                                  walking and cycling emit nothing and get no row.
 -- Flights and air freight: with radiative forcing unless var ghg_air_travel_with_radiative_forcing
--- is false (DESNZ publishes both). Outside the UK and the US, electricity gets no cat 3 rows (no
--- published WTT / T&D factor in the store; Ember's life-cycle intensity already includes upstream).
+-- is false (DESNZ publishes both).
+-- Cat 3 coverage of purchased electricity and heat (GHG Protocol activities B: upstream of the energy
+-- consumed, C: T&D losses):
+--   GB  electricity B and C in full (WTT generation, WTT T&D, T&D); heat likewise (DESNZ).
+--   US  electricity C, combustion part only: EPA publishes loss rates and combustion rates but no WTT
+--       factor, so B and the upstream part of C get no row. A subregion without a loss rate (PRMS in
+--       the 2025 hub) keeps its td request with factor_status missing. US heat: no cat 3 row.
+--   elsewhere (Ember countries) electricity and heat get no cat 3 row: the store has no loss rate or
+--       WTT factor for them (Ember's life-cycle intensity already includes upstream, in Scope 2).
 -- An activity whose factor cannot be found still gets its request: int_ghg__emissions keeps it with
 -- NULL emissions (factor_status missing) instead of dropping it.
 
@@ -58,10 +72,10 @@ factor_map as (
 
 ),
 
-residual_mix_countries as (
+residual_mixes as (
 
-    select distinct upper(trim(country_code)) as country_code
-    from {{ ref('ghg_residual_mix_factors') }}
+    -- the residual mix of the country for the reporting year, or the most recent earlier one
+    select * from {{ ref('int_ghg__residual_mixes') }}
 
 ),
 
@@ -235,7 +249,7 @@ purchased_energy_requests as (
         cast(null as integer) as scope_3_category,
         'market_based' as method,
         case
-            when located.activity_type = 'metered_electricity' and residual_mix_countries.country_code is not null
+            when located.activity_type = 'metered_electricity' and residual_mixes.country_code is not null
                 then 'residual_mix'
             else 'location_fallback'
         end as market_basis,
@@ -244,7 +258,7 @@ purchased_energy_requests as (
         located.unit_code as request_unit_code,
         located.calorific_basis as request_calorific_basis,
         case
-            when located.activity_type = 'metered_electricity' and residual_mix_countries.country_code is not null
+            when located.activity_type = 'metered_electricity' and residual_mixes.country_code is not null
                 then {{ ghg_match_key(["'residual_mix'", 'located.country_code']) }}
             else located.location_factor_match_key
         end as factor_match_key,
@@ -253,31 +267,34 @@ purchased_energy_requests as (
     from located
     left join covered_per_day
         on located.activity_id = covered_per_day.activity_id
-    left join residual_mix_countries
-        on located.country_code = residual_mix_countries.country_code
+    left join residual_mixes
+        on located.country_code = residual_mixes.country_code
+        and located.reporting_year = residual_mixes.reporting_year
     where located.activity_type in ('metered_electricity', 'metered_district_heat')
         and (located.quantity is null or located.quantity - coalesce(covered_per_day.covered_kwh, 0) > 0)
 
 ),
 
+{#- (activity type, country, method, part, factor key parts): GB from DESNZ, US from EPA eGRID. -#}
 {%- set cat3_parts = [
-    ('metered_electricity', 'well_to_tank', 'wtt_generation',
+    ('metered_electricity', 'GB', 'well_to_tank', 'wtt_generation',
         ["'WTT- UK electricity'", "'WTT- UK electricity (generation)'", "'Electricity: UK'", "'kWh'", 'null']),
-    ('metered_electricity', 'well_to_tank', 'wtt_td',
+    ('metered_electricity', 'GB', 'well_to_tank', 'wtt_td',
         ["'WTT- UK electricity'", "'WTT- UK electricity (T&D)'", "'Electricity: UK'", "'kWh'", 'null']),
-    ('metered_electricity', 'td_losses', 'td',
+    ('metered_electricity', 'GB', 'td_losses', 'td',
         ["'Transmission and distribution'", "'T&D- UK electricity'", "'Electricity: UK'", "'kWh'", 'null']),
-    ('metered_district_heat', 'well_to_tank', 'wtt_heat',
+    ('metered_electricity', 'US', 'td_losses', 'td', ["'egrid'", 'grid_region', "'td_losses'"]),
+    ('metered_district_heat', 'GB', 'well_to_tank', 'wtt_heat',
         ["'WTT- heat and steam'", "'WTT- heat and steam'", "'District heat and steam'", "'kWh'", 'null']),
-    ('metered_district_heat', 'well_to_tank', 'wtt_distribution',
+    ('metered_district_heat', 'GB', 'well_to_tank', 'wtt_distribution',
         ["'WTT- heat and steam'", "'WTT- district heat & steam distribution'", "'5% loss'", "'kWh'", 'null']),
-    ('metered_district_heat', 'td_losses', 'distribution',
+    ('metered_district_heat', 'GB', 'td_losses', 'distribution',
         ["'Transmission and distribution'", "'Distribution - district heat & steam'", "'5% loss'", "'kWh'", 'null']),
 ] %}
 
 energy_upstream_requests as (
 
-    {%- for activity_type, method, part, path in cat3_parts %}
+    {%- for activity_type, country, method, part, path in cat3_parts %}
 
     select
         {%- for column in activity_columns %}
@@ -296,7 +313,7 @@ energy_upstream_requests as (
 
     from located
     where activity_type = '{{ activity_type }}'
-        and country_code = 'GB'
+        and country_code = '{{ country }}'
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
@@ -354,6 +371,7 @@ headcount as (
         {%- endfor %}
         located.country_code,
         survey.commuting_mode_share is not null as has_survey,
+        survey.commuting_km_per_employee as survey_km_per_employee,
         survey.survey_share_car,
         survey.survey_share_bus,
         survey.survey_share_rail,
@@ -380,24 +398,50 @@ commuting_assumptions as (
 
 ),
 
+emitting_modes as (
+
+    {%- for mode in ['car', 'bus', 'rail', 'other'] %}
+    select '{{ mode }}' as commuting_mode
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
 commuting_modes as (
 
     select
         headcount.*,
-        commuting_assumptions.mode as commuting_mode,
-        commuting_assumptions.annual_km_per_employee,
-        case
-            when not headcount.has_survey then commuting_assumptions.share_of_distance
-            when commuting_assumptions.mode = 'car' then coalesce(headcount.survey_share_car, 0)
-            when commuting_assumptions.mode = 'bus' then coalesce(headcount.survey_share_bus, 0)
-            when commuting_assumptions.mode = 'rail' then coalesce(headcount.survey_share_rail, 0)
-            when commuting_assumptions.mode = 'other' then coalesce(headcount.survey_share_other, 0)
-            else {{ to_decimal('0') }}
-        end as mode_share
+        emitting_modes.commuting_mode,
+        commuting_assumptions.share_of_distance as country_share,
+        -- one distance per country (the seed repeats it on each mode)
+        max(commuting_assumptions.annual_km_per_employee) over (partition by headcount.activity_id)
+            as country_km_per_employee
 
     from headcount
+    cross join emitting_modes
     left join commuting_assumptions
         on headcount.country_code = commuting_assumptions.country_code
+        and emitting_modes.commuting_mode = commuting_assumptions.mode
+
+),
+
+commuting_inputs as (
+
+    -- distance: the staff survey's, else the country's; shares: the survey's, else the country's
+    select
+        commuting_modes.*,
+        coalesce(survey_km_per_employee, country_km_per_employee) as annual_km_per_employee,
+        case
+            when not has_survey then coalesce(country_share, 0)
+            when commuting_mode = 'car' then coalesce(survey_share_car, 0)
+            when commuting_mode = 'bus' then coalesce(survey_share_bus, 0)
+            when commuting_mode = 'rail' then coalesce(survey_share_rail, 0)
+            when commuting_mode = 'other' then coalesce(survey_share_other, 0)
+        end as mode_share,
+        coalesce(survey_km_per_employee, country_km_per_employee) is not null
+            and (has_survey or country_km_per_employee is not null) as is_computable
+
+    from commuting_modes
 
 ),
 
@@ -405,43 +449,51 @@ commuting_requests as (
 
     select
         {%- for column in activity_columns %}
-        commuting_modes.{{ column }},
+        commuting_inputs.{{ column }},
         {%- endfor %}
         3 as scope,
         7 as scope_3_category,
         'commuting_average' as method,
         cast(null as {{ dbt.type_string() }}) as market_basis,
-        coalesce(commuting_modes.commuting_mode, 'no_assumption') as request_part,
-        {{ decimal_divide(
-            ghg_multiply(ghg_multiply('commuting_modes.quantity', 'commuting_modes.annual_km_per_employee'),
-                         'commuting_modes.mode_share'),
-            '12'
-        ) }} as request_quantity,
-        case factor_map.quantity_basis
-            when 'vehicle_km' then 'km'
-            when 'passenger_km' then 'passenger.km'
+        case when commuting_inputs.is_computable then commuting_inputs.commuting_mode else 'no_assumption' end
+            as request_part,
+        case when commuting_inputs.is_computable then
+            {{ decimal_divide(
+                ghg_multiply(ghg_multiply('commuting_inputs.quantity', 'commuting_inputs.annual_km_per_employee'),
+                             'commuting_inputs.mode_share'),
+                '12'
+            ) }}
+        end as request_quantity,
+        case
+            when not commuting_inputs.is_computable then null
+            when factor_map.quantity_basis = 'vehicle_km' then 'km'
+            when factor_map.quantity_basis = 'passenger_km' then 'passenger.km'
         end as request_unit_code,
         cast(null as {{ dbt.type_string() }}) as request_calorific_basis,
+        case when commuting_inputs.is_computable then {{ ghg_match_key([
+            'factor_map.desnz_level_1', 'factor_map.desnz_level_2', 'factor_map.desnz_level_3',
+            'factor_map.desnz_level_4', 'factor_map.desnz_column_text'
+        ]) }} end as factor_match_key,
         case
-            when factor_map.activity_type is not null then {{ ghg_match_key([
-                'factor_map.desnz_level_1', 'factor_map.desnz_level_2', 'factor_map.desnz_level_3',
-                'factor_map.desnz_level_4', 'factor_map.desnz_column_text'
-            ]) }}
-        end as factor_match_key,
-        case
-            when commuting_modes.commuting_mode is null
-                then 'no commuting assumption for the site''s country in ghg_commuting_assumptions'
-            when commuting_modes.has_survey
-                then 'average-data: headcount x annual commuting km per employee / 12 x mode share from the staff survey'
-            else 'average-data: headcount x annual commuting km per employee / 12 x mode share (ghg_commuting_assumptions)'
+            when not commuting_inputs.is_computable
+                then 'no commuting distance or mode shares: neither a staff survey (hr__headcount.'
+                    || 'commuting_km_per_employee, commuting_mode_share) nor ghg_commuting_assumptions for the '
+                    || 'site''s country'
+            else 'average-data: headcount x annual commuting km per employee ('
+                || case when commuting_inputs.survey_km_per_employee is not null then 'staff survey'
+                    else 'ghg_commuting_assumptions' end
+                || ') / 12 x mode share ('
+                || case when commuting_inputs.has_survey then 'staff survey' else 'ghg_commuting_assumptions' end
+                || ')'
         end as calculation_note
 
-    from commuting_modes
+    from commuting_inputs
     left join factor_map
         on factor_map.activity_type = 'commuting'
-        and factor_map.mode = commuting_modes.commuting_mode
-    where commuting_modes.commuting_mode is null
-        or (factor_map.activity_type is not null and commuting_modes.mode_share > 0)
+        and factor_map.mode = commuting_inputs.commuting_mode
+    where (commuting_inputs.is_computable and factor_map.activity_type is not null and commuting_inputs.mode_share > 0)
+        -- an activity that cannot be computed keeps one request without a factor: it is not dropped
+        or (not commuting_inputs.is_computable and commuting_inputs.commuting_mode = 'car')
 
 ),
 

@@ -7,9 +7,10 @@
 --   category from ghg_fuels (esrs_fuel_category, energy_source). basis 'fuel_net_cv'.
 -- * Purchased electricity (metered): the part covered by renewable contractual instruments (GO,
 --   REGO, PPA; int_ghg__instrument_allocations) is renewable (basis 'contractual_instrument'); the
---   rest follows the residual mix shares of the country (ghg_residual_mix_factors; basis
---   'residual_mix') when known, else it is counted as fossil (basis 'assumed_fossil', reported in
---   rpt_esrs_e1_5_energy so the assumption is visible).
+--   rest follows the shares of the residual mix of the country that the market-based Scope 2 uses
+--   (int_ghg__residual_mixes: AIB, the reporting year's or the latest earlier; basis 'residual_mix')
+--   when the publication gives shares, else it is counted as fossil (basis 'assumed_fossil', reported
+--   in rpt_esrs_e1_5_energy so the assumption is visible).
 -- * Purchased district heat: fossil (basis 'assumed_fossil': no heat mix data).
 -- * On-site renewable electricity consumed on site: renewable, self-generated (basis 'metered').
 -- One row per (activity, part).
@@ -56,15 +57,7 @@ allocations as (
 
 residual_mixes as (
 
-    select
-        upper(trim(country_code)) as country_code,
-        year,
-        {{ to_decimal('fossil_share') }} as fossil_share,
-        {{ to_decimal('nuclear_share') }} as nuclear_share,
-        {{ to_decimal('renewable_share') }} as renewable_share,
-        row_number() over (partition by upper(trim(country_code)) order by year desc) as recency
-
-    from {{ ref('ghg_residual_mix_factors') }}
+    select * from {{ ref('int_ghg__residual_mixes') }}
 
 ),
 
@@ -110,7 +103,7 @@ electricity as (
         on activities.activity_id = allocations.activity_id
     left join residual_mixes
         on activities.country_code = residual_mixes.country_code
-        and residual_mixes.recency = 1
+        and activities.reporting_year = residual_mixes.reporting_year
     where activities.activity_type = 'metered_electricity'
 
 ),

@@ -5,6 +5,8 @@
 -- not named is 0. survey_share_known_modes is their sum: the test
 -- assert_ghg_commuting_survey_shares_add_up fails when it is not 1 (a share missing, mistyped or of a
 -- mode the method does not know), so no commuting is dropped silently.
+-- commuting_km_per_employee: optional survey distance (km per employee and year, all modes); NULL:
+-- the country assumption applies (int_ghg__emission_requests).
 
 {%- set modes = ['car', 'bus', 'rail', 'other', 'walk', 'bike', 'cycle'] %}
 
@@ -24,6 +26,7 @@ renamed as (
         trim(site_id) as site_id,
         cast(headcount as integer) as headcount,
         nullif(trim(commuting_mode_share), '') as commuting_mode_share,
+        {{ to_decimal('commuting_km_per_employee') }} as commuting_km_per_employee,
         {%- for mode in modes %}
         {{ to_decimal(ghg_pair_value("nullif(trim(commuting_mode_share), '')", mode)) }} as survey_share_{{ mode }},
         {%- endfor %}
@@ -56,6 +59,7 @@ final as (
         site_id,
         headcount,
         commuting_mode_share,
+        commuting_km_per_employee,
         {%- for mode in modes %}
         survey_share_{{ mode }},
         {%- endfor %}

@@ -1,0 +1,200 @@
+"""Meter readings as a daily-partitioned asset: a file belongs to the day it is named for, a partition
+loads its day's files, a backfill is one run over its days, re-running a day loads nothing twice but
+takes a corrected file, and the sensors request the right partition and the rebuild after it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from assets.ingestion import METER_DAYS, build_ingestion_asset, raw_asset_key
+from demo.run import consecutive_runs
+from ingestion.ghg_sources import METER_READINGS
+from ingestion.landing import delivery_day
+from ingestion.sources import LANDING_SOURCES
+from resources.warehouse import Warehouse, WarehouseResource
+from sensors.landing import build_landing_sensor, build_load_jobs, build_rebuild_sensors
+from tests.conftest import make_settings
+from tests.ghg.test_ghg_meters import local_day, write_csv
+
+METER_KEY = raw_asset_key(METER_READINGS)
+OP = METER_KEY.to_python_identifier()
+UTC_DAY_1, UTC_DAY_2, UTC_DAY_3 = dt.date(2026, 3, 2), dt.date(2026, 3, 3), dt.date(2026, 3, 4)
+
+
+def _land(landing: Path, tenant: str, name: str, day: dt.date, **changes: str) -> Path:
+    rows = [{**row, **changes} for row in local_day("UTC", day, 30, offsets=True)]
+    path = landing / tenant / METER_READINGS.name / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_csv(path, rows)
+
+
+def _materialize(settings, *, partition_key=None, tags=None, run_config=None) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        [build_ingestion_asset(METER_READINGS, settings.landing_dir)],
+        resources={"warehouse": WarehouseResource.from_settings(settings)},
+        partition_key=partition_key,
+        tags=tags,
+        run_config=run_config,
+        raise_on_error=False,
+    )
+
+
+def _loaded_files(warehouse: Warehouse) -> list[str]:
+    with warehouse.session() as session:
+        rows = session.fetch_dicts(
+            "SELECT source_uri FROM raw.load_batch WHERE source = %(source)s", {"source": METER_READINGS.name}
+        )
+    return sorted(row["source_uri"].rsplit("/", 1)[-1] for row in rows)
+
+
+def _metadata(result: dg.ExecuteInProcessResult) -> list[dict]:
+    return [
+        {key: value.value for key, value in event.metadata.items()}
+        for event in result.asset_materializations_for_node(OP)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "day"),
+    [
+        ("duisburg_em01_2026-03-29_15_local.json", dt.date(2026, 3, 29)),
+        ("MDM_EXPORT_20261025.csv", dt.date(2026, 10, 25)),
+        ("site_2026_10_24.csv", dt.date(2026, 10, 24)),
+        ("slite_em01_2026-10-24_26_utc.csv", dt.date(2026, 10, 24)),  # a multi-day file: its first day
+        ("meter_12345678_2026-13-40_2026-02-01.csv", dt.date(2026, 2, 1)),  # not a date, then a date
+    ],
+)
+def test_a_file_belongs_to_the_day_in_its_name(tmp_path: Path, name: str, day: dt.date) -> None:
+    path = tmp_path / name
+    path.write_text("x")
+    assert delivery_day(path) == day
+
+
+def test_a_file_without_a_day_in_its_name_belongs_to_the_utc_day_it_landed(tmp_path: Path) -> None:
+    path = tmp_path / "readings.csv"
+    path.write_text("x")
+    landed = dt.datetime(2026, 3, 28, 23, 30, tzinfo=dt.UTC)  # 00:30 on the 29th in Berlin: still the 28th
+    os.utime(path, (landed.timestamp(), landed.timestamp()))
+    assert delivery_day(path) == dt.date(2026, 3, 28)
+
+
+def test_days_group_into_runs_of_consecutive_days() -> None:
+    day = dt.date(2026, 3, 1)
+    days = [day, day + dt.timedelta(1), day + dt.timedelta(2), day + dt.timedelta(6)]
+    assert consecutive_runs(days) == [(day, day + dt.timedelta(2)), (day + dt.timedelta(6),) * 2]
+    assert consecutive_runs([]) == []
+
+
+def test_a_partition_loads_its_days_files_and_a_backfill_the_rest_once(tmp_path: Path) -> None:
+    settings = make_settings("duckdb", tmp_path)
+    warehouse = Warehouse(settings)
+    _land(settings.landing_dir, "acme-steel", f"rotterdam_{UTC_DAY_1}.csv", UTC_DAY_1)
+    _land(settings.landing_dir, "nordic-cement", f"slite_{UTC_DAY_1}.csv", UTC_DAY_1)
+    _land(settings.landing_dir, "acme-steel", f"rotterdam_{UTC_DAY_2}.csv", UTC_DAY_2)
+    _land(settings.landing_dir, "acme-steel", f"rotterdam_{UTC_DAY_3}.csv", UTC_DAY_3)
+
+    day_1 = _materialize(settings, partition_key=UTC_DAY_1.isoformat())
+    assert day_1.success
+    assert _loaded_files(warehouse) == [f"rotterdam_{UTC_DAY_1}.csv", f"slite_{UTC_DAY_1}.csv"]
+    assert _metadata(day_1)[0]["rows_loaded"] == 2 * 48
+
+    # the backfill of days 1..3: one run, one materialization per day; day 1 is not loaded again
+    backfill = _materialize(
+        settings,
+        tags={
+            "dagster/asset_partition_range_start": UTC_DAY_1.isoformat(),
+            "dagster/asset_partition_range_end": UTC_DAY_3.isoformat(),
+        },
+    )
+    assert backfill.success
+    assert sorted(event.partition for event in backfill.asset_materializations_for_node(OP)) == [
+        UTC_DAY_1.isoformat(),
+        UTC_DAY_2.isoformat(),
+        UTC_DAY_3.isoformat(),
+    ]
+    (summary,) = {str(item) for item in _metadata(backfill)}  # one summary of the run on each day
+    assert (
+        "'days': 3" in summary
+        and "'files_loaded': 2" in summary
+        and "'files_skipped_already_loaded': 2" in summary
+    )
+    assert len(_loaded_files(warehouse)) == 4
+
+    again = _materialize(settings, partition_key=UTC_DAY_2.isoformat())
+    assert _metadata(again)[0]["files_loaded"] == 0 and len(_loaded_files(warehouse)) == 4
+
+    # the operator re-sends day 2 with every reading estimated replaced by a corrected value: a new batch
+    _land(settings.landing_dir, "acme-steel", f"rotterdam_{UTC_DAY_2}.csv", UTC_DAY_2, value="9.99")
+    corrected = _materialize(settings, partition_key=UTC_DAY_2.isoformat())
+    assert _metadata(corrected)[0]["files_loaded"] == 1
+    with warehouse.session() as session:
+        batches = session.scalar(
+            "SELECT count(DISTINCT _batch_id) FROM raw.meters__interval_readings "
+            "WHERE CAST(interval_start AS DATE) = %(day)s",
+            {"day": UTC_DAY_2},
+        )
+    assert batches == 2
+
+
+def test_a_configured_file_of_another_day_fails_the_partition_clearly(tmp_path: Path) -> None:
+    settings = make_settings("duckdb", tmp_path)
+    path = _land(settings.landing_dir, "acme-steel", f"rotterdam_{UTC_DAY_2}.csv", UTC_DAY_2)
+    result = _materialize(
+        settings,
+        partition_key=UTC_DAY_1.isoformat(),
+        run_config={"ops": {OP: {"config": {"files": [str(path)]}}}},
+    )
+    assert not result.success
+    (failure,) = [event for event in result.all_events if event.event_type_value == "STEP_FAILURE"]
+    assert f"is for {UTC_DAY_2}, not a day of this run" in str(failure.event_specific_data.error)
+    assert not settings.duckdb_path.exists()  # refused before anything was written
+
+
+def test_the_landing_sensor_requests_the_partition_of_the_files_day(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    sensor = build_landing_sensor(LANDING_SOURCES, build_load_jobs(LANDING_SOURCES), landing)
+    today = dt.datetime.now(dt.UTC).date()
+    _land(landing, "acme-steel", f"rotterdam_{UTC_DAY_1}.csv", UTC_DAY_1)
+    _land(landing, "acme-steel", "rotterdam_2019-12-31.csv", dt.date(2019, 12, 31))  # before the first day
+    future = _land(landing, "acme-steel", f"rotterdam_{today + dt.timedelta(days=5)}.csv", today)
+
+    result = sensor(dg.build_sensor_context(cursor=None))
+    (request,) = result.run_requests
+    assert request.partition_key == UTC_DAY_1.isoformat()
+    assert request.job_name == "load_meters__interval_readings"
+    assert request.run_config["ops"][OP]["config"]["files"][0].endswith(f"rotterdam_{UTC_DAY_1}.csv")
+    # the files without a partition wait: they are not in the cursor, so a later tick sees them again
+    assert str(future) not in result.cursor
+    assert not METER_DAYS.has_partition_key((today + dt.timedelta(days=5)).isoformat())
+
+
+def test_the_models_downstream_are_rebuilt_once_per_load_run(tmp_path: Path) -> None:
+    settings = make_settings("duckdb", tmp_path)
+    _land(settings.landing_dir, "acme-steel", f"rotterdam_{UTC_DAY_1}.csv", UTC_DAY_1)
+    _land(settings.landing_dir, "acme-steel", f"rotterdam_{UTC_DAY_2}.csv", UTC_DAY_2)
+    (sensor,) = build_rebuild_sensors(LANDING_SOURCES)
+    assert sensor.job_name == "rebuild_after_meters__interval_readings"
+    jobs = {job.name: job for job in build_load_jobs(LANDING_SOURCES)}
+    with dg.instance_for_test() as instance:
+        run = dg.materialize(
+            [build_ingestion_asset(METER_READINGS, settings.landing_dir)],
+            resources={"warehouse": WarehouseResource.from_settings(settings)},
+            instance=instance,
+            tags={
+                "dagster/asset_partition_range_start": UTC_DAY_1.isoformat(),
+                "dagster/asset_partition_range_end": UTC_DAY_2.isoformat(),
+            },
+        )
+        first_tick = list(sensor(dg.build_sensor_context(instance=instance)))
+    # a backfill materializes two partitions in one run and asks for one rebuild, keyed by that run
+    assert [request.run_key for request in first_tick] == [run.run_id]
+    from definitions import defs
+
+    rebuilt = jobs["rebuild_after_meters__interval_readings"].selection.resolve(defs.resolve_asset_graph())
+    assert METER_KEY not in rebuilt
+    assert dg.AssetKey(["marts", "fct_energy_consumption"]) in rebuilt
