@@ -20,7 +20,7 @@ from resources.warehouse import WarehouseResource
 from sensors.alerts import alert_on_run_failure
 from sensors.erp import build_erp_change_sensor, build_erp_sync_jobs, erp_hourly_sync, erp_sync_job
 from sensors.landing import build_landing_sensor, build_load_jobs, build_rebuild_sensors
-from sensors.schedules import build_warehouse_job, daily_build
+from sensors.schedules import build_partitioned_load_schedules, build_warehouse_job, daily_build
 
 
 def erp_resources() -> dict[str, dg.ConfigurableResource]:
@@ -59,7 +59,12 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         ],
         asset_checks=[*build_asset_checks(), *build_erp_checks(ERP_SOURCES), *build_esrs_checks()],
         jobs=[build_warehouse_job, *load_jobs, erp_sync_job, *erp_jobs, grid_intensity_job],
-        schedules=[daily_build, erp_hourly_sync, grid_intensity_schedule],
+        schedules=[
+            daily_build,
+            *build_partitioned_load_schedules(LANDING_SOURCES),
+            erp_hourly_sync,
+            grid_intensity_schedule,
+        ],
         sensors=[
             build_landing_sensor(LANDING_SOURCES, load_jobs, settings.landing_dir),
             *build_rebuild_sensors(LANDING_SOURCES),

@@ -20,7 +20,7 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
-from assets.ingestion import DAILY, RAW_GROUP, YEARLY, raw_asset_key
+from assets.ingestion import DAILY, RAW_GROUP, YEARLY, raw_asset_key, recent_day_requests
 from ingestion.ghg_sources import (
     EPA_EMISSION_FACTORS,
     GLOBAL_TENANT,
@@ -235,12 +235,7 @@ grid_intensity_job = dg.define_asset_job(
 )
 def grid_intensity_schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
     """Yesterday (its last half hours are measured after midnight) and today (actuals so far, forecasts)."""
-    tick = context.scheduled_execution_time or dt.datetime.now(dt.UTC)
-    today = tick.astimezone(dt.UTC).date()
-    return [
-        dg.RunRequest(run_key=f"{day.isoformat()}@{tick.isoformat()}", partition_key=day.isoformat())
-        for day in (today - dt.timedelta(days=1), today)
-    ]
+    return recent_day_requests(context)
 
 
 # --- the ledger ----------------------------------------------------------------------------------------------

@@ -43,6 +43,16 @@ METER_DAYS = dg.DailyPartitionsDefinition(start_date="2020-01-01", timezone="UTC
 DAILY_PARTITIONED = {METER_READINGS.name: METER_DAYS}
 
 
+def recent_day_requests(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
+    """A daily-partitioned schedule's runs: yesterday (late deliveries, last measurements) and today."""
+    tick = context.scheduled_execution_time or dt.datetime.now(dt.UTC)
+    today = tick.astimezone(dt.UTC).date()
+    return [
+        dg.RunRequest(run_key=f"{day.isoformat()}@{tick.isoformat()}", partition_key=day.isoformat())
+        for day in (today - dt.timedelta(days=1), today)
+    ]
+
+
 class IngestConfig(dg.Config):
     """Which files to load. Empty: every file waiting in the landing directory for this source."""
 

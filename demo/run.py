@@ -55,13 +55,18 @@ def main() -> int:
     errors, warnings = problems[dg.AssetCheckSeverity.ERROR], problems[dg.AssetCheckSeverity.WARN]
     passed = len(checks) - len(errors) - len(warnings)
     print(
-        f"\nAsset checks: {passed} passed, {len(warnings)} warned {warnings or ''}, {len(errors)} failed {errors or ''}"
+        f"\nAsset checks: {passed} passed, {len(warnings)} warned{_listed(warnings)}, "
+        f"{len(errors)} failed{_listed(errors)}"
     )
     print(f"Landing files: {settings.landing_dir}\nBrowse the asset graph, checks and runs: make ui")
     if not all(run.success for run in (*partitioned, result)):
         print(f"\nThe build failed: see run {result.run_id} in the Dagster UI (make ui).", file=sys.stderr)
         return 1
     return 0
+
+
+def _listed(names: list[str]) -> str:
+    return f" {names}" if names else ""
 
 
 def run_partition_range(

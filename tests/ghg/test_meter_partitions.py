@@ -18,6 +18,7 @@ from ingestion.landing import delivery_day
 from ingestion.sources import LANDING_SOURCES
 from resources.warehouse import Warehouse, WarehouseResource
 from sensors.landing import build_landing_sensor, build_load_jobs, build_rebuild_sensors
+from sensors.schedules import build_partitioned_load_schedules
 from tests.conftest import make_settings
 from tests.ghg.test_ghg_meters import local_day, write_csv
 
@@ -198,3 +199,14 @@ def test_the_models_downstream_are_rebuilt_once_per_load_run(tmp_path: Path) -> 
     rebuilt = jobs["rebuild_after_meters__interval_readings"].selection.resolve(defs.resolve_asset_graph())
     assert METER_KEY not in rebuilt
     assert dg.AssetKey(["marts", "fct_energy_consumption"]) in rebuilt
+
+
+def test_the_daily_schedule_loads_yesterdays_and_todays_files_before_the_build() -> None:
+    (schedule,) = build_partitioned_load_schedules(LANDING_SOURCES)
+    assert schedule.job_name == "load_meters__interval_readings"
+    assert schedule.cron_schedule == "30 4 * * *"  # before daily_warehouse_build at 05:00 UTC
+    context = dg.build_schedule_context(
+        scheduled_execution_time=dt.datetime(2026, 3, 30, 4, 30, tzinfo=dt.UTC)
+    )
+    requests = schedule(context)
+    assert [request.partition_key for request in requests] == ["2026-03-29", "2026-03-30"]
