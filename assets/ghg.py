@@ -20,7 +20,16 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
-from assets.ingestion import DAILY, RAW_GROUP, YEARLY, raw_asset_key, recent_day_requests
+from assets.ingestion import (
+    DAILY,
+    RAW_GROUP,
+    YEARLY,
+    file_counts,
+    load_each,
+    loaded_rows,
+    raw_asset_key,
+    recent_day_requests,
+)
 from ingestion.ghg_sources import (
     EPA_EMISSION_FACTORS,
     GLOBAL_TENANT,
@@ -45,39 +54,20 @@ WAREHOUSE_KINDS = {"python", "duckdb", "postgres"}
 GRID_PARTITIONS = dg.DailyPartitionsDefinition(start_date="2025-01-01", timezone="UTC", end_offset=1)
 
 
-def _summary(results: list[LoadResult], skipped_rows: int) -> dict[str, object]:
-    loaded = [result for result in results if result.status == "succeeded"]
-    return {
-        "rows_read": sum(result.rows_read for result in loaded),
-        "rows_loaded": sum(result.rows_loaded for result in loaded),
-        "rows_rejected": sum(result.rows_rejected for result in loaded),
-        "rows_skipped_already_loaded": skipped_rows,
-        "batch_ids": [result.batch_id for result in loaded],
-    }
-
-
-def _rows_of_batches(warehouse: Warehouse, batch_ids: list[str]) -> int:
-    """Rows the earlier batches loaded (what a skipped delivery would have added again)."""
-    total = 0
+def _skipped_rows(warehouse: Warehouse, results: list[LoadResult]) -> dict[str, int]:
+    """Rows the earlier batches of the skipped deliveries loaded (what they would have added again)."""
+    batch_ids = [result.batch_id for result in results if result.status == "skipped"]
+    if not batch_ids:
+        return {"rows_skipped_already_loaded": 0}
+    names = {f"batch_{index}": batch_id for index, batch_id in enumerate(batch_ids)}
     with warehouse.session() as session:
-        for batch_id in batch_ids:
-            total += (
-                session.scalar(
-                    "SELECT rows_loaded FROM raw.load_batch WHERE batch_id = %(batch_id)s",
-                    {"batch_id": batch_id},
-                )
-                or 0
-            )
-    return total
-
-
-def _fail_on(failures: list[str], what: str) -> None:
-    if failures:
-        # What could be loaded is loaded and recorded before the run fails on the rest.
-        raise dg.Failure(
-            description=f"{len(failures)} {what} could not be loaded",
-            metadata={"failures": dg.MetadataValue.md("\n".join(f"- {item}" for item in failures))},
+        rows = session.scalar(
+            "SELECT coalesce(sum(rows_loaded), 0) FROM raw.load_batch WHERE batch_id IN ("
+            + ", ".join(f"%({name})s" for name in names)
+            + ")",
+            names,
         )
+    return {"rows_skipped_already_loaded": int(rows)}
 
 
 # --- EPA GHG Emission Factors Hub ---------------------------------------------------------------------------
@@ -131,27 +121,17 @@ def build_epa_emission_factors_asset(default_landing_dir: Path) -> dg.AssetsDefi
             if ignored:
                 context.log.warning(f"not EPA hub workbooks of tenant {GLOBAL_TENANT!r}, ignored: {ignored}")
         store = warehouse.get_warehouse()
-        results: list[LoadResult] = []
-        failures: list[str] = []
-        for path in paths:
-            try:
-                result = load_epa_hub(store, path)
-            except (LoadError, UnreadableFileError) as error:
-                context.log.error(f"{path.name}: {error}")
-                failures.append(f"{path.name}: {error}")
-                continue
-            context.log.info(
-                f"{path.name}: {result.status}, loaded {result.rows_loaded}, rejected {result.rows_rejected}"
-            )
-            results.append(result)
-        _fail_on(failures, "workbook(s)")
-        skipped = [result.batch_id for result in results if result.status == "skipped"]
+        results = load_each(
+            context,
+            [(path.name, lambda path=path: [load_epa_hub(store, path)]) for path in paths],
+            what="workbook(s)",
+            errors=(LoadError, UnreadableFileError),
+        )
         return dg.MaterializeResult(
             metadata={
-                "files_seen": len(results),
-                "files_loaded": len(results) - len(skipped),
-                "files_skipped_already_loaded": len(skipped),
-                **_summary(results, _rows_of_batches(store, skipped)),
+                **file_counts(results),
+                **loaded_rows(results),
+                **_skipped_rows(store, results),
             }
         )
 
@@ -190,30 +170,25 @@ def grid_carbon_intensity(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, grid: CarbonIntensityResource
 ) -> dg.MaterializeResult:
     store = warehouse.get_warehouse()
-    results: list[LoadResult] = []
-    failures: list[str] = []
-    for key, start, end in _days(context):
-        try:
-            # [start, end) is one UTC day: one request and one page whatever grid.days_per_request says,
-            # so a day read in a backfill and the same day read alone are the same delivery.
-            day = load_grid_intensity(store, grid, start, end)
-        except Exception as error:  # noqa: BLE001 - an unreachable API for one day must not lose the others
-            context.log.error(f"{key}: {error}")
-            failures.append(f"{key}: {error}")
-            continue
-        for result in day:
-            context.log.info(
-                f"{key}: {result.status}, loaded {result.rows_loaded}, rejected {result.rows_rejected}"
-            )
-        results.extend(day)
-    _fail_on(failures, "day(s)")
-    skipped = [result.batch_id for result in results if result.status == "skipped"]
+    results = load_each(
+        context,
+        # [start, end) is one UTC day: one request and one page whatever grid.days_per_request says, so a
+        # day read in a backfill and the same day read alone are the same delivery.
+        [
+            (key, lambda start=start, end=end: load_grid_intensity(store, grid, start, end))
+            for key, start, end in _days(context)
+        ],
+        what="day(s)",
+        errors=(Exception,),  # an unreachable API for one day must not lose the others
+    )
+    skipped = [result for result in results if result.status == "skipped"]
     return dg.MaterializeResult(
         metadata={
             "days": len(context.partition_keys),
             "pages_loaded": len(results) - len(skipped),
             "pages_unchanged": len(skipped),
-            **_summary(results, _rows_of_batches(store, skipped)),
+            **loaded_rows(results),
+            **_skipped_rows(store, results),
         }
     )
 

@@ -7,6 +7,7 @@ already loaded (same file, same bytes) but picks up a corrected file (estimates 
 """
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import dagster as dg
@@ -61,6 +62,59 @@ class IngestConfig(dg.Config):
     landing_dir: str | None = Field(default=None, description="Overrides GREENLANG_LANDING_DIR")
 
 
+def load_each(
+    context: dg.AssetExecutionContext,
+    deliveries: Iterable[tuple[str, Callable[[], list[LoadResult]]]],
+    what: str,
+    errors: tuple[type[Exception], ...],
+) -> list[LoadResult]:
+    """Run each delivery's load (a file, a workbook, a day of an API), logging what it did. A delivery
+    failing with one of ``errors`` does not stop the others: what could be loaded is loaded and recorded
+    before the run fails on the rest, naming each."""
+    results: list[LoadResult] = []
+    failures: list[str] = []
+    for label, load in deliveries:
+        try:
+            loaded = load()
+        except errors as error:
+            context.log.error(f"{label}: {error}")
+            failures.append(f"{label}: {error}")
+            continue
+        for result in loaded:
+            context.log.info(
+                f"{label}: {result.status}, read {result.rows_read}, loaded {result.rows_loaded}, "
+                f"rejected {result.rows_rejected}"
+                + (f", ignored columns {result.ignored_columns}" if result.ignored_columns else "")
+            )
+        results.extend(loaded)
+    if failures:
+        raise dg.Failure(
+            description=f"{len(failures)} {what} could not be loaded",
+            metadata={"failures": dg.MetadataValue.md("\n".join(f"- {item}" for item in failures))},
+        )
+    return results
+
+
+def file_counts(results: list[LoadResult]) -> dict[str, int]:
+    loaded = sum(result.status == "succeeded" for result in results)
+    return {
+        "files_seen": len(results),
+        "files_loaded": loaded,
+        "files_skipped_already_loaded": len(results) - loaded,
+    }
+
+
+def loaded_rows(results: list[LoadResult]) -> dict[str, object]:
+    """The row counts and batch ids of the loads that added a batch (a skipped delivery adds none)."""
+    loaded = [result for result in results if result.status == "succeeded"]
+    return {
+        "rows_read": sum(result.rows_read for result in loaded),
+        "rows_loaded": sum(result.rows_loaded for result in loaded),
+        "rows_rejected": sum(result.rows_rejected for result in loaded),
+        "batch_ids": [result.batch_id for result in loaded],
+    }
+
+
 def raw_asset_key(spec: SourceSpec) -> dg.AssetKey:
     return dg.AssetKey([RAW_GROUP, spec.name])
 
@@ -91,38 +145,24 @@ def build_ingestion_asset(spec: SourceSpec, default_landing_dir: Path) -> dg.Ass
     def _ingest(context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
         days = set(context.partition_keys) if partitions_def else None
         targets = _files_to_load(spec, config, default_landing_dir, days)
-        results: list[LoadResult] = []
-        failures: list[str] = []
-        for tenant_id, path in targets:
-            try:
-                result = load_file(warehouse.get_warehouse(), spec, path, tenant_id)
-            except LoadError as error:
-                context.log.error(f"{tenant_id}: {error}")
-                failures.append(f"{tenant_id}/{path.name}: {error}")
-                continue
-            context.log.info(
-                f"{tenant_id}/{path.name}: {result.status}, read {result.rows_read}, loaded {result.rows_loaded}, "
-                f"rejected {result.rows_rejected}"
-                + (f", ignored columns {result.ignored_columns}" if result.ignored_columns else "")
-            )
-            results.append(result)
-        if failures:
-            # Readable files are loaded and recorded before the run fails on the unreadable ones.
-            raise dg.Failure(
-                description=f"{len(failures)} file(s) could not be loaded",
-                metadata={"failures": dg.MetadataValue.md("\n".join(f"- {item}" for item in failures))},
-            )
-        loaded = [result for result in results if result.status == "succeeded"]
+        store = warehouse.get_warehouse()
+        results = load_each(
+            context,
+            [
+                (
+                    f"{tenant_id}/{path.name}",
+                    lambda path=path, tenant_id=tenant_id: [load_file(store, spec, path, tenant_id)],
+                )
+                for tenant_id, path in targets
+            ],
+            what="file(s)",
+            errors=(LoadError,),
+        )
         return dg.MaterializeResult(
             metadata={
                 **({"days": len(days)} if days is not None else {}),
-                "files_seen": len(results),
-                "files_loaded": len(loaded),
-                "files_skipped_already_loaded": len(results) - len(loaded),
-                "rows_read": sum(result.rows_read for result in loaded),
-                "rows_loaded": sum(result.rows_loaded for result in loaded),
-                "rows_rejected": sum(result.rows_rejected for result in loaded),
-                "batch_ids": [result.batch_id for result in loaded],
+                **file_counts(results),
+                **loaded_rows(results),
             }
         )
 
@@ -143,10 +183,9 @@ def _files_to_load(
     targets = []
     for name in config.files:
         path = Path(name).resolve()
-        if days is not None and delivery_day(path).isoformat() not in days:
-            raise dg.Failure(
-                f"{path.name} is for {delivery_day(path).isoformat()}, not a day of this run: {sorted(days)}"
-            )
+        day = delivery_day(path).isoformat() if days is not None else None
+        if day is not None and day not in days:
+            raise dg.Failure(f"{path.name} is for {day}, not a day of this run: {sorted(days)}")
         try:
             tenant_id = path.relative_to(landing_dir.resolve()).parts[0]
         except ValueError as outside:

@@ -777,21 +777,37 @@ class ErpSimulator:
                 )
         start, end, skiptoken = self._odata_page(request, matches)
         page = matches[start:end]
+        page, repeated = self._served_page(endpoint, page, fault)
+        applied = applied or repeated
+        expanded = "to_PurchaseOrderItem" in expand
+        results = [_sap_po_json(po, request.base_url, expanded) for po in page]
+        return self._odata_reply(request, matches, results, skiptoken), applied
+
+    def _served_page(
+        self, endpoint: Endpoint, page: list[Any], fault: Fault | None
+    ) -> tuple[list[Any], bool]:
+        """The page as served (a ``repeat_page`` fault sends the previous page again), remembered as the
+        endpoint's last page; and whether the fault was applied."""
+        applied = False
         if fault is not None and fault.kind == "repeat_page":
             repeated = self._repeat(endpoint, page, fault)
             if repeated is not None:
                 page, applied = repeated, True
         self._last_page[endpoint.name] = page
-        expanded = "to_PurchaseOrderItem" in expand
-        results = [_sap_po_json(po, request.base_url, expanded) for po in page]
+        return page, applied
+
+    def _odata_reply(
+        self, request: _Request, matches: list[Any], results: list[dict[str, Any]], skiptoken: int | None
+    ) -> Reply:
+        """An OData v2 collection: ``{"d": {"__count"?, "results", "__next"?}}``."""
         document: dict[str, Any] = {}
-        if query.get("$inlinecount") == "allpages":
+        if request.query.get("$inlinecount") == "allpages":
             document["__count"] = str(len(matches))
         document["results"] = results
         next_link = self._next_link(request, skiptoken)
         if next_link:
             document["__next"] = next_link
-        return _json(200, {"d": document}, records=len(page)), applied
+        return _json(200, {"d": document}, records=len(results))
 
     def _sap_material_stock(self, request: _Request, fault: Fault | None) -> tuple[Reply, bool]:
         refused = self._odata_format(request)
@@ -812,20 +828,10 @@ class ErpSimulator:
         page = matches[start:end]
         endpoint = self._endpoints["sap_material_stock"]
         applied = False
-        if fault is not None and fault.kind == "repeat_page":
-            repeated = self._repeat(endpoint, page, fault)
-            if repeated is not None:
-                page, applied = repeated, True
-        self._last_page[endpoint.name] = page
+        page, repeated = self._served_page(endpoint, page, fault)
+        applied = applied or repeated
         results = [_stock_json(row, request.base_url) for row in page]
-        document: dict[str, Any] = {}
-        if query.get("$inlinecount") == "allpages":
-            document["__count"] = str(len(matches))
-        document["results"] = results
-        next_link = self._next_link(request, skiptoken)
-        if next_link:
-            document["__next"] = next_link
-        return _json(200, {"d": document}, records=len(page)), applied
+        return self._odata_reply(request, matches, results, skiptoken), applied
 
     # --- Oracle Fusion ----------------------------------------------------------------------------------
 
@@ -860,11 +866,8 @@ class ErpSimulator:
                 )
         page = matches[offset : offset + limit]
         has_more = offset + len(page) < len(matches)
-        if fault is not None and fault.kind == "repeat_page":
-            repeated = self._repeat(endpoint, page, fault)
-            if repeated is not None:
-                page, applied = repeated, True
-        self._last_page[endpoint.name] = page
+        page, repeated = self._served_page(endpoint, page, fault)
+        applied = applied or repeated
         only_data = query.get("onlyData", "false").lower() == "true"
         expand = query.get("expand", "")
         items = [render(record, only_data, expand) for record in page]

@@ -1,7 +1,7 @@
 """Client of the GB Carbon Intensity API (national half-hourly intensity), a Dagster resource.
 
 ``CarbonIntensityResource.pages(start, end)`` reads ``GET /intensity/{from}/{to}`` in requests of at
-most ``days_per_request`` days and yields one ``GridIntensityPage`` per request:
+most ``days_per_request`` days and yields one ``resources.erp.base.Page`` per request:
 
 - ``records``: one per half hour, flattened from ``{"from", "to", "intensity": {"forecast", "actual",
   "index"}}`` to ``{"region", "from", "to", "forecast", "actual", "index"}`` (contract
@@ -22,26 +22,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import dagster as dg
 from pydantic import Field, PrivateAttr
 
+from resources.erp.base import Page
 from resources.erp.http import ErpHttp, InvalidResponse
 
 HALF_HOUR = dt.timedelta(minutes=30)
 SYSTEM = "GB Carbon Intensity API"
-
-
-@dataclass(frozen=True)
-class GridIntensityPage:
-    records: list[dict[str, Any]]
-    url: str
-    total: int | None
-
-    def __len__(self) -> int:
-        return len(self.records)
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:
@@ -113,7 +103,7 @@ class CarbonIntensityResource(dg.ConfigurableResource):
     def url(self, start: dt.datetime, end: dt.datetime) -> str:
         return f"{self.base_url.rstrip('/')}/intensity/{api_time(start)}/{api_time(end)}"
 
-    def pages(self, start: dt.datetime, end: dt.datetime) -> Iterator[GridIntensityPage]:
+    def pages(self, start: dt.datetime, end: dt.datetime) -> Iterator[Page]:
         """The half hours of ``[start, end)`` (widened to whole half hours), one page per request."""
         start, end = _floor_half_hour(_utc(start)), _ceil_half_hour(_utc(end))
         if end <= start:
@@ -124,7 +114,7 @@ class CarbonIntensityResource(dg.ConfigurableResource):
             chunk_end = min(chunk_start + step, end)
             response = self.http.get_json(self.url(chunk_start, chunk_end), validate=_check_body)
             records = [self._record(item) for item in response.body["data"]]
-            yield GridIntensityPage(records=records, url=response.url, total=len(records))
+            yield Page(records=records, url=response.url, total=len(records))
             chunk_start = chunk_end
 
     def _record(self, item: dict[str, Any]) -> dict[str, Any]:

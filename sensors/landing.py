@@ -98,10 +98,11 @@ def build_landing_sensor(
         seen = set(json.loads(context.cursor)) if context.cursor else set()
         new = [item for item in landed_files(landing_dir) if item.source in by_source]
         new = [item for item in new if item.fingerprint() not in seen]
-        waiting = [item for item in new if not _has_partition(by_source[item.source], item)]
+        partitions = {item: _partition_key(by_source[item.source], item) for item in new}
+        waiting = [item for item in new if not _has_partition(by_source[item.source], partitions[item])]
         for item in waiting:
             context.log.warning(
-                f"{item.path}: its day {item.day()} has no partition (before the first day, or after "
+                f"{item.path}: its day {partitions[item]} has no partition (before the first day, or after "
                 "tomorrow): it waits"
             )
         new = [item for item in new if item not in waiting]
@@ -111,7 +112,7 @@ def build_landing_sensor(
             dg.RunRequest(
                 run_key=item.fingerprint(),
                 job_name=load_job_name(by_source[item.source]),
-                partition_key=_partition_key(by_source[item.source], item),
+                partition_key=partitions[item],
                 run_config={
                     "ops": {
                         raw_asset_key(by_source[item.source]).to_python_identifier(): {
@@ -133,7 +134,6 @@ def _partition_key(spec: SourceSpec, item: LandedFile) -> str | None:
     return item.day().isoformat() if spec.name in DAILY_PARTITIONED else None
 
 
-def _has_partition(spec: SourceSpec, item: LandedFile) -> bool:
-    """False for a file of a day before the partitions start or after today: it waits for its day."""
-    key = _partition_key(spec, item)
+def _has_partition(spec: SourceSpec, key: str | None) -> bool:
+    """False for a file of a day before the partitions start or after tomorrow: it waits for its day."""
     return key is None or DAILY_PARTITIONED[spec.name].has_partition_key(key)

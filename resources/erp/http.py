@@ -513,47 +513,28 @@ class ErpHttp:
     ) -> JsonResponse:
         status = response.status_code
         phrase = f"HTTP {status} {response.reason or ''}".rstrip()
+
+        def refusal(error: type[ErpHttpError], reason: str) -> ErpHttpError:
+            return error(self.system, method, safe_url, status=status, attempts=attempt, reason=reason)
+
         if status in RETRY_STATUSES:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             if retry_after is not None and retry_after > self.max_retry_after:
-                raise ErpHttpError(
-                    self.system,
-                    method,
-                    safe_url,
-                    status=status,
-                    attempts=attempt,
-                    reason=f"{phrase} asks to wait {retry_after:g} s (Retry-After), more than "
+                raise refusal(
+                    ErpHttpError,
+                    f"{phrase} asks to wait {retry_after:g} s (Retry-After), more than "
                     f"max_retry_after_seconds={self.max_retry_after:g}",
                 )
             raise _Retryable(status, phrase, retry_after)
         if status in (401, 403):
-            raise ErpAuthError(
-                self.system,
-                method,
-                safe_url,
-                status=status,
-                attempts=attempt,
-                reason=self._with_body(phrase, response),
-            )
+            raise refusal(ErpAuthError, self._with_body(phrase, response))
         if 300 <= status < 400:
             location = self.redactor(response.headers.get("Location", "?"))
-            raise ErpHttpError(
-                self.system,
-                method,
-                safe_url,
-                status=status,
-                attempts=attempt,
-                reason=f"{phrase}: redirected to {location} (a login page? check the base URL)",
+            raise refusal(
+                ErpHttpError, f"{phrase}: redirected to {location} (a login page? check the base URL)"
             )
         if status >= 400 or status < 200:
-            raise ErpHttpError(
-                self.system,
-                method,
-                safe_url,
-                status=status,
-                attempts=attempt,
-                reason=self._with_body(phrase, response),
-            )
+            raise refusal(ErpHttpError, self._with_body(phrase, response))
         content = response.content
         content_type = response.headers.get("Content-Type") or "no content type"
         try:

@@ -56,6 +56,8 @@
 ] %}
 
 {%- set rf = 'with_rf' if with_rf else 'without_rf' %}
+{#- the commuting modes that emit (walking and cycling do not) #}
+{%- set commuting_modes = ['car', 'bus', 'rail', 'other'] %}
 
 with
 
@@ -372,10 +374,9 @@ headcount as (
         located.country_code,
         survey.commuting_mode_share is not null as has_survey,
         survey.commuting_km_per_employee as survey_km_per_employee,
-        survey.survey_share_car,
-        survey.survey_share_bus,
-        survey.survey_share_rail,
-        survey.survey_share_other
+        {%- for mode in commuting_modes %}
+        survey.survey_share_{{ mode }}{{ ',' if not loop.last }}
+        {%- endfor %}
 
     from located
     inner join {{ ref('stg_hr__headcount') }} as survey
@@ -400,7 +401,7 @@ commuting_assumptions as (
 
 emitting_modes as (
 
-    {%- for mode in ['car', 'bus', 'rail', 'other'] %}
+    {%- for mode in commuting_modes %}
     select '{{ mode }}' as commuting_mode
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -433,10 +434,9 @@ commuting_inputs as (
         coalesce(survey_km_per_employee, country_km_per_employee) as annual_km_per_employee,
         case
             when not has_survey then coalesce(country_share, 0)
-            when commuting_mode = 'car' then coalesce(survey_share_car, 0)
-            when commuting_mode = 'bus' then coalesce(survey_share_bus, 0)
-            when commuting_mode = 'rail' then coalesce(survey_share_rail, 0)
-            when commuting_mode = 'other' then coalesce(survey_share_other, 0)
+            {%- for mode in commuting_modes %}
+            when commuting_mode = '{{ mode }}' then coalesce(survey_share_{{ mode }}, 0)
+            {%- endfor %}
         end as mode_share,
         coalesce(survey_km_per_employee, country_km_per_employee) is not null
             and (has_survey or country_km_per_employee is not null) as is_computable
