@@ -8,7 +8,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup manifest demo ui test bench lint schemas clean erp-sim erp-sync grid-sim
+.PHONY: setup manifest demo ui test test-fast bench lint generate schemas clean erp-sim erp-sync grid-sim
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,10 +36,10 @@ ui: manifest
 
 # The local simulators on their own (e.g. to point a dagster dev you run yourself at them).
 erp-sim: setup
-	$(BIN)/python -m erp_simulator --port 8765
+	$(BIN)/python -m simulators.erp --port 8765
 
 grid-sim: setup
-	$(BIN)/python -m grid_intensity --port 8766
+	$(BIN)/python -m simulators.grid --port 8766
 
 # Sync every ERP entity once from a simulator started for the occasion.
 erp-sync: manifest
@@ -51,8 +51,11 @@ test: manifest lint
 bench: manifest
 	$(BIN)/python -m bench.load_cbam_shipments
 
-schemas: setup
-	$(BIN)/python -m contracts.export_schemas
+# Files generated from the contracts and source declarations: JSON Schemas and the dbt raw sources.
+generate: setup
+	$(BIN)/python -m greenlang.codegen
+
+schemas: generate
 
 lint: setup
 	$(BIN)/ruff check .

@@ -25,10 +25,10 @@ import duckdb
 import psycopg
 
 from demo.generate import generate_shipments
-from ingestion.loader import load_file, prepare_raw_tables
-from ingestion.sources import CBAM_SHIPMENTS
-from resources.settings import PostgresSettings, Settings, load_settings
-from resources.warehouse import Warehouse
+from greenlang.cbam.sources import CBAM_SHIPMENTS
+from greenlang.core.loader import load_file, prepare_raw_tables
+from greenlang.core.warehouse import Warehouse
+from greenlang.settings import PostgresSettings, Settings, load_settings
 
 
 def _measure(target, *args) -> dict:

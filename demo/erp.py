@@ -9,8 +9,8 @@ from contextlib import contextmanager
 import dagster as dg
 
 from demo.environment import environment
-from erp_simulator import ErpSimulator
-from ingestion.sources import ERP_SOURCES
+from greenlang.erp.sources import ERP_SOURCES
+from simulators.erp import ErpSimulator
 
 # A past year, so that every change in the simulated ERPs lies before "now".
 DEMO_YEAR = 2025
@@ -55,7 +55,7 @@ def erp_run_config() -> dict:
 
 def main() -> int:
     with running_erps():
-        from definitions import defs
+        from greenlang.definitions import defs
 
         with dg.DagsterInstance.get() as instance:
             job = defs.resolve_job_def("erp_sync")

@@ -35,7 +35,6 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from openpyxl import Workbook
 
-from contracts import CBAMShipment
 from demo.catalogue import (
     DEFAULT_VALUES_FILE,
     GOODS_FILE,
@@ -52,6 +51,7 @@ from demo.catalogue import (
     reference_see,
     tenant_profile,
 )
+from greenlang.catalog import CBAMShipment
 
 ShipmentFormat = Literal["csv", "csv_excel", "xlsx", "json", "jsonl"]
 """``csv``: ``,``, UTF-8, LF. ``csv_excel``: a broker's Excel export — ``;``, decimal comma, day-first

@@ -37,7 +37,10 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from contracts.ghg import (
+from demo.environment import environment
+from demo.generate import _write_if_changed
+from greenlang.core.landing import GLOBAL_TENANT
+from greenlang.ghg.contracts import (
     BusinessTrip,
     ContractualInstrument,
     FreightLeg,
@@ -47,22 +50,19 @@ from contracts.ghg import (
     NetRevenue,
     RefrigerantRecord,
 )
-from demo.environment import environment
-from demo.generate import _write_if_changed
-from grid_intensity import CarbonIntensitySimulator
-from ingestion.ghg_sources import (
+from greenlang.ghg.sources import (
     BUSINESS_TRAVEL,
     CONTRACTUAL_INSTRUMENTS,
     DESNZ_CONVERSION_FACTORS,
     EMBER_GRID_INTENSITY,
     FREIGHT_LEGS,
     FUEL_RECORDS,
-    GLOBAL_TENANT,
     HEADCOUNT,
     METER_READINGS,
     NET_REVENUE,
     REFRIGERANT_RECORDS,
 )
+from simulators.grid import CarbonIntensitySimulator
 
 REFERENCE_DIR = Path(__file__).parent / "reference" / "ghg"
 DESNZ_DEMO_FILE = REFERENCE_DIR / "ghg-conversion-factors-2024-flat-v1_1_demo.csv"

@@ -8,15 +8,14 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.ingestion import DAILY_PARTITIONED
 from demo.erp import erp_run_config, running_erps
 from demo.generate import write_demo_landing
 from demo.ghg import DEMO_GRID_WINDOW, running_grid_api, write_ghg_demo_landing
-from ingestion.landing import landed_files
-from ingestion.sources import LANDING_SOURCES
-from resources.settings import load_settings
-from resources.warehouse import Session, Warehouse
-from sensors.landing import load_job_name
+from greenlang.catalog import LANDING_SOURCES
+from greenlang.core.landing import landed_files
+from greenlang.core.warehouse import Session, Warehouse
+from greenlang.ingest.sensors import load_job_name
+from greenlang.settings import load_settings
 
 SUMMARY_SCHEMAS = ("raw", "reference", "staging", "intermediate", "marts", "reporting")
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -27,7 +26,9 @@ def main() -> int:
     write_demo_landing(settings.landing_dir)
     write_ghg_demo_landing(settings.landing_dir)
     with running_erps(), running_grid_api():
-        from definitions import defs  # imported after the landing files exist, as the UI would load it
+        from greenlang.definitions import (
+            defs,  # imported after the landing files exist, as the UI would load it
+        )
 
         print(f"Materializing every asset into {Warehouse(settings).describe()} …", flush=True)
         with dg.DagsterInstance.get() as instance:
@@ -95,7 +96,7 @@ def load_partitioned_sources(
     """Every day that has landed files of a daily-partitioned source, one run per run of consecutive days."""
     runs = []
     for spec in LANDING_SOURCES:
-        if spec.name in DAILY_PARTITIONED:
+        if spec.daily_partitions:
             days = sorted({item.day() for item in landed_files(landing_dir, spec.name)})
             for first, last in consecutive_runs(days):
                 runs.append(run_partition_range(defs, instance, load_job_name(spec), first, last, run_config))

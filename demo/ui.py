@@ -10,7 +10,7 @@ from pathlib import Path
 
 from demo.erp import running_erps
 from demo.ghg import running_grid_api
-from resources.settings import PROJECT_ROOT
+from greenlang.settings import PROJECT_ROOT
 
 
 def main() -> int:

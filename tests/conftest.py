@@ -10,8 +10,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from resources.settings import TELEMETRY_OFF, PostgresSettings, Settings, load_settings
-from resources.warehouse import Warehouse
+from greenlang.core.warehouse import Warehouse
+from greenlang.settings import TELEMETRY_OFF, PostgresSettings, Settings, load_settings
 
 os.environ.update(TELEMETRY_OFF)
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -13,7 +13,7 @@ SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
 
 
 def asset_graph() -> dict:
-    from definitions import defs
+    from greenlang.definitions import defs
 
     graph = defs.resolve_asset_graph()
     assets = {}
@@ -48,7 +48,7 @@ def test_asset_graph_matches_snapshot() -> None:
 
 
 def test_every_asset_states_its_sla_and_raw_assets_feed_dbt() -> None:
-    from definitions import defs
+    from greenlang.definitions import defs
 
     graph = defs.resolve_asset_graph()
     raw = dg.AssetKey(["raw", "customs__cbam_shipments"])

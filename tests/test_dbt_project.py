@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from resources.settings import DBT_PROJECT_DIR, TELEMETRY_OFF
+from greenlang.settings import DBT_PROJECT_DIR, TELEMETRY_OFF
 
 
 @pytest.mark.parametrize("target", ["duckdb", "postgres", "snowflake"])

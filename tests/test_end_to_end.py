@@ -7,13 +7,13 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from checks.row_conservation import row_conservation_violations
 from demo.erp import erp_run_config, running_erps
 from demo.generate import write_demo_landing
 from demo.ghg import write_ghg_demo_landing
 from demo.run import load_partitioned_sources
-from ingestion.sources import RAW_SOURCES
-from resources.warehouse import Warehouse
+from greenlang.catalog import RAW_SOURCES
+from greenlang.core.row_conservation import row_conservation_violations
+from greenlang.core.warehouse import Warehouse
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.e2e
@@ -22,7 +22,7 @@ MODELS = ("marts", "reporting", "intermediate", "staging")
 
 def build(settings, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
     """The daily-partitioned sources' days first (as their sensor or a backfill loads them), then the rest."""
-    from definitions import build_definitions
+    from greenlang.definitions import build_definitions
 
     defs = build_definitions(settings)
     days = load_partitioned_sources(defs, instance, settings.landing_dir, {})

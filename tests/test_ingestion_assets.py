@@ -6,9 +6,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.ingestion import build_ingestion_asset, raw_asset_key
-from ingestion.sources import CBAM_DEFAULT_VALUES, CBAM_SHIPMENTS
-from resources.warehouse import Warehouse, WarehouseResource
+from greenlang.cbam.sources import CBAM_DEFAULT_VALUES, CBAM_SHIPMENTS
+from greenlang.core.warehouse import Warehouse, WarehouseResource
+from greenlang.ingest.assets import build_ingestion_asset, raw_asset_key
 from tests.conftest import make_settings
 
 DEFAULT_VALUES = "cbam/cbam_default_values_definitive_IR2025-2621_v20260204.csv"

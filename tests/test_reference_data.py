@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.landing import GLOBAL_TENANT
-from ingestion.loader import load_file, prepare_raw_tables
-from ingestion.sources import CBAM_DEFAULT_VALUES, CBAM_GOODS, RAW_SOURCES
-from resources.settings import DBT_PROJECT_DIR
-from resources.warehouse import Warehouse
+from greenlang.catalog import RAW_SOURCES
+from greenlang.cbam.sources import CBAM_DEFAULT_VALUES, CBAM_GOODS
+from greenlang.core.landing import GLOBAL_TENANT
+from greenlang.core.loader import load_file, prepare_raw_tables
+from greenlang.core.warehouse import Warehouse
+from greenlang.settings import DBT_PROJECT_DIR
 
 DEFAULT_VALUES = "cbam/cbam_default_values_definitive_IR2025-2621_v20260204.csv"
 GOODS = "cbam/cbam_cn_codes_from_default_values_2026.csv"

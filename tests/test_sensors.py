@@ -11,11 +11,11 @@ from typing import ClassVar
 
 import dagster as dg
 
-from ingestion.sources import SOURCES
-from resources.notifier import Notifier, WebhookNotifier
-from sensors.alerts import alert_on_run_failure
-from sensors.landing import build_landing_sensor, build_load_jobs
-from sensors.schedules import daily_build
+from greenlang.alerts.notifier import Notifier, WebhookNotifier
+from greenlang.alerts.sensors import alert_on_run_failure
+from greenlang.cbam.sources import CBAM_SOURCES
+from greenlang.ingest.sensors import build_landing_sensor, build_load_jobs
+from greenlang.warehouse.jobs import daily_build
 
 
 def _land(landing: Path, tenant: str, source: str, name: str, text: str = "a,b\n1,2\n") -> Path:
@@ -27,8 +27,8 @@ def _land(landing: Path, tenant: str, source: str, name: str, text: str = "a,b\n
 
 def test_landing_sensor_requests_one_run_per_new_file_and_remembers(tmp_path: Path) -> None:
     landing = tmp_path / "landing"
-    jobs = build_load_jobs(SOURCES)
-    sensor = build_landing_sensor(SOURCES, jobs, landing)
+    jobs = build_load_jobs(CBAM_SOURCES)
+    sensor = build_landing_sensor(CBAM_SOURCES, jobs, landing)
     first = _land(landing, "acme", "customs__cbam_shipments", "a.csv")
     _land(landing, "global", "cbam__goods", "goods.csv")
     _land(landing, "acme", "unknown_source", "x.csv")

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from resources.settings import PROJECT_ROOT, load_settings
+from greenlang.settings import PROJECT_ROOT, load_settings
 
 
 def test_defaults_are_the_embedded_duckdb_warehouse() -> None:

@@ -15,7 +15,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from checks.gx_cbam_shipments import (
+from greenlang.cbam.expectations import (
     EXPECTED_COLUMNS,
     SuiteOutcome,
     build_cbam_shipment_suite,

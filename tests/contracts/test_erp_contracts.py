@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from contracts import CONTRACTS
-from contracts.erp import (
+from greenlang.catalog import CONTRACTS
+from greenlang.core.readers import loads_exact, open_records, snake_case
+from greenlang.core.validation import BatchValidator, field_rules, map_columns
+from greenlang.erp.contracts import (
     ERP_CONTRACTS,
     OracleInvoice,
     OraclePurchaseOrderLine,
@@ -26,8 +28,6 @@ from contracts.erp import (
     WorkdayExpenseItem,
     WorkdayHeadcount,
 )
-from ingestion.readers import loads_exact, open_records, snake_case
-from ingestion.validation import BatchValidator, field_rules, map_columns
 
 # 2026-01-05T00:00:00Z and 2026-01-07T09:30:15.250Z in OData V2 JSON form
 JAN_5 = 1767571200000

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from erp_simulator import ErpSimulator
-from resources.erp import OracleFusionResource, SapS4HanaResource, WorkdayResource
+from greenlang.erp.clients import OracleFusionResource, SapS4HanaResource, WorkdayResource
+from simulators.erp import ErpSimulator
 
 UTC = dt.UTC
 # A window of most of the simulated year: several pages of every entity, and records outside it too.

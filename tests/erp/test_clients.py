@@ -24,8 +24,8 @@ from typing import Any
 import dagster as dg
 import pytest
 
-from erp_simulator import Dataset, ErpSimulator
-from resources.erp import (
+from greenlang.core.http import Redactor, build_url, parse_retry_after
+from greenlang.erp.clients import (
     ErpAuthError,
     ErpHttpError,
     OracleFusionResource,
@@ -35,9 +35,9 @@ from resources.erp import (
     WorkdayResource,
     utc_window,
 )
-from resources.erp.http import Redactor, build_url, parse_retry_after
-from resources.erp.oracle import oracle_timestamp
-from resources.erp.sap import odata_datetimeoffset
+from greenlang.erp.clients.oracle import oracle_timestamp
+from greenlang.erp.clients.sap import odata_datetimeoffset
+from simulators.erp import Dataset, ErpSimulator
 from tests.erp.conftest import SINCE, SMALL_DATASET, UNTIL, UTC, oracle_for, sap_for, workday_for
 
 # --- entities ---------------------------------------------------------------------------------------------

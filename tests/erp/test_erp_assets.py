@@ -13,29 +13,29 @@ import dagster as dg
 import pytest
 from dagster._core.definitions.metadata import normalize_metadata
 
-from assets.erp import (
-    ENTITIES,
-    ERP_FRESHNESS,
+from greenlang.core.freshness import FRESHNESS
+from greenlang.core.warehouse import Warehouse, WarehouseResource
+from greenlang.erp.assets import (
     ERP_GROUP,
     build_erp_asset,
     build_erp_assets,
     latest_watermark,
     result_metadata,
 )
-from assets.ingestion import raw_asset_key
-from checks.erp_checks import build_erp_checks, reconciliation
-from erp_simulator import ErpSimulator
-from erp_simulator.dataset import to_ms
-from ingestion.erp_sync import ErpSourceSpec, SyncResult, Window
-from ingestion.sources import (
+from greenlang.erp.checks import build_erp_checks, reconciliation
+from greenlang.erp.sensors import build_erp_change_sensor, build_erp_sync_jobs, erp_hourly_sync, erp_sync_job
+from greenlang.erp.sources import (
+    ENTITIES,
     ERP_SOURCES,
     ORACLE_INVOICES,
     ORACLE_PURCHASE_ORDER_LINES,
     SAP_MATERIAL_STOCK,
     SAP_PURCHASE_ORDER_ITEMS,
 )
-from resources.warehouse import Warehouse, WarehouseResource
-from sensors.erp import build_erp_change_sensor, build_erp_sync_jobs, erp_hourly_sync, erp_sync_job
+from greenlang.erp.sync import ErpSourceSpec, SyncResult, Window
+from greenlang.ingest.assets import raw_asset_key
+from simulators.erp import ErpSimulator
+from simulators.erp.dataset import to_ms
 from tests.erp.conftest import SMALL_DATASET, oracle_for, sap_for, workday_for
 from tests.erp.test_sync import deduped_raw, typed
 
@@ -105,7 +105,7 @@ def test_one_asset_per_entity_with_group_kinds_freshness_and_checks() -> None:
         asset_spec = next(iter(asset.specs))
         assert asset_spec.group_name == ERP_GROUP
         assert {"python", spec.system} <= set(asset_spec.kinds)
-        assert asset_spec.freshness_policy == ERP_FRESHNESS
+        assert asset_spec.freshness_policy == FRESHNESS["hourly"]
         assert asset.required_resource_keys >= {"warehouse", ENTITIES[spec.name].resource_key}
     checks = {
         (key.asset_key.to_user_string(), key.name) for check in build_erp_checks() for key in check.check_keys
@@ -139,19 +139,19 @@ def test_definitions_load_with_every_resource(tmp_path: Path) -> None:
 
 
 def sap_for_url(url: str) -> Any:
-    from resources.erp import SapS4HanaResource
+    from greenlang.erp.clients import SapS4HanaResource
 
     return SapS4HanaResource(base_url=url, client_id="id", client_secret="secret")
 
 
 def oracle_for_url(url: str) -> Any:
-    from resources.erp import OracleFusionResource
+    from greenlang.erp.clients import OracleFusionResource
 
     return OracleFusionResource(base_url=url, username="u", password="p")
 
 
 def workday_for_url(url: str) -> Any:
-    from resources.erp import WorkdayResource
+    from greenlang.erp.clients import WorkdayResource
 
     return WorkdayResource(base_url=url, tenant="t", report_owner="o", username="u", password="p")
 

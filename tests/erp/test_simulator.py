@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 import requests
 
-from erp_simulator import (
+from greenlang.settings import PROJECT_ROOT
+from simulators.erp import (
     FAULT_KINDS,
     ORACLE_ROOT,
     SAP_PO_SERVICE,
@@ -24,9 +25,8 @@ from erp_simulator import (
     DatasetConfig,
     ErpSimulator,
 )
-from erp_simulator._jsontext import Num, dumps, number
-from erp_simulator.dataset import CBAM_GROUPS, to_ms
-from resources.settings import PROJECT_ROOT
+from simulators.erp._jsontext import Num, dumps, number
+from simulators.erp.dataset import CBAM_GROUPS, to_ms
 from tests.erp.conftest import SMALL_DATASET
 
 PO_URL = SAP_PO_SERVICE + "/A_PurchaseOrder"

@@ -9,10 +9,20 @@ from typing import Any
 
 import pytest
 
-from checks.row_conservation import row_conservation_violations
-from erp_simulator import ErpSimulator
-from erp_simulator.dataset import to_ms
-from ingestion.erp_sync import (
+from greenlang.core.readers import open_records
+from greenlang.core.row_conservation import row_conservation_violations
+from greenlang.core.validation import field_rules, map_columns
+from greenlang.core.warehouse import Warehouse
+from greenlang.erp.clients import ErpHttpError
+from greenlang.erp.sources import (
+    ORACLE_INVOICES,
+    ORACLE_PURCHASE_ORDER_LINES,
+    SAP_MATERIAL_STOCK,
+    SAP_PURCHASE_ORDER_ITEMS,
+    WORKDAY_EXPENSE_ITEMS,
+    WORKDAY_WORKER_HEADCOUNT,
+)
+from greenlang.erp.sync import (
     DEFAULT_OVERLAP,
     ErpSourceSpec,
     Window,
@@ -22,18 +32,8 @@ from ingestion.erp_sync import (
     sync_window,
     window,
 )
-from ingestion.readers import open_records
-from ingestion.sources import (
-    ORACLE_INVOICES,
-    ORACLE_PURCHASE_ORDER_LINES,
-    SAP_MATERIAL_STOCK,
-    SAP_PURCHASE_ORDER_ITEMS,
-    WORKDAY_EXPENSE_ITEMS,
-    WORKDAY_WORKER_HEADCOUNT,
-)
-from ingestion.validation import field_rules, map_columns
-from resources.erp import ErpHttpError
-from resources.warehouse import Warehouse
+from simulators.erp import ErpSimulator
+from simulators.erp.dataset import to_ms
 from tests.erp.conftest import oracle_for, sap_for, workday_for
 
 NOW = dt.datetime(2026, 3, 1, 12, 0)

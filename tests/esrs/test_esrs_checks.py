@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from checks.esrs_checks import esrs_inconsistencies, esrs_issues
+from greenlang.esrs.checks import esrs_inconsistencies, esrs_issues
 
 
 def test_consistent_reports_pass(e1_5_rows, e1_6_rows):

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from assets.esrs import (
+from greenlang.esrs.export import (
     E1_5_TABLE,
     E1_6_TABLE,
     ELEMENT_MAP,

@@ -7,9 +7,9 @@ from typing import Any
 
 import dagster as dg
 
-from assets.esrs import EXPORT_KEY, esrs_e1_export, esrs_facts, from_csv, from_json, to_csv, to_json
-from checks.esrs_checks import esrs_e1_5_consistency, esrs_e1_6_consistency
-from resources.warehouse import Warehouse, WarehouseResource
+from greenlang.core.warehouse import Warehouse, WarehouseResource
+from greenlang.esrs.checks import esrs_e1_5_consistency, esrs_e1_6_consistency
+from greenlang.esrs.export import EXPORT_KEY, esrs_e1_export, esrs_facts, from_csv, from_json, to_csv, to_json
 
 FIGURE = "numeric(38, 12)"
 E1_6_COLUMNS = {

@@ -8,9 +8,9 @@ from typing import Any
 import pyarrow as pa
 from pydantic import ValidationError
 
-from contracts.base import Contract
-from ingestion.readers import EXTRA_FIELDS, ROW_ERROR, SOURCE_ROW
-from ingestion.validation import BatchValidator, field_rules, map_columns
+from greenlang.core.contract import Contract
+from greenlang.core.readers import EXTRA_FIELDS, ROW_ERROR, SOURCE_ROW
+from greenlang.core.validation import BatchValidator, field_rules, map_columns
 
 TextRow = dict[str, str | None]
 

@@ -12,17 +12,12 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from assets.ghg import (
-    EPA_KEY,
-    GRID_KEY,
-    build_epa_emission_factors_asset,
-    grid_carbon_intensity,
-    grid_intensity_schedule,
-)
-from grid_intensity import CarbonIntensitySimulator
-from ingestion.ghg_sources import GRID_DEDUPE_SQL
-from resources.grid import CarbonIntensityResource
-from resources.warehouse import Warehouse, WarehouseResource
+from greenlang.core.warehouse import Warehouse, WarehouseResource
+from greenlang.ghg.assets import EPA_KEY, build_epa_emission_factors_asset
+from greenlang.ghg.grid import GRID_KEY, grid_carbon_intensity, grid_intensity_schedule
+from greenlang.ghg.grid_api import CarbonIntensityResource
+from greenlang.ghg.sources import GRID_DEDUPE_SQL
+from simulators.grid import CarbonIntensitySimulator
 from tests.conftest import make_settings
 
 HUB = "epa/ghg-emission-factors-hub-2025.xlsx"

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contracts import CONTRACTS
-from contracts.export_schemas import SCHEMA_DIR, expected_files, schema_filename
-from contracts.ghg import (
+from greenlang.catalog import CONTRACTS
+from greenlang.codegen import SCHEMA_DIR, expected_files, schema_filename
+from greenlang.core.validation import ContractMismatchError, field_rules, map_columns
+from greenlang.ghg.contracts import (
     GHG_CONTRACTS,
     AIBResidualMix,
     BusinessTrip,
@@ -28,8 +29,7 @@ from contracts.ghg import (
     NetRevenue,
     RefrigerantRecord,
 )
-from ingestion.ghg_sources import GHG_SOURCES
-from ingestion.validation import ContractMismatchError, field_rules, map_columns
+from greenlang.ghg.sources import GHG_SOURCES
 from tests.ghg.conftest import assert_loader_agrees_with_contract, contract_verdict
 
 # docs/design.md, "GHG inventory and ESRS E1": raw table → contract and its fields, in order.

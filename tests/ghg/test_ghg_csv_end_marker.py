@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ingestion.readers import ROW_ERROR, SOURCE_ROW, SourceFile, open_source
+from greenlang.core.readers import ROW_ERROR, SOURCE_ROW, SourceFile, open_source
 
 
 def read(path: Path, batch_rows: int = 100_000) -> list[dict[str, Any]]:

@@ -17,10 +17,10 @@ from demo.ghg import (
     demo_files,
     write_ghg_demo_landing,
 )
-from ingestion.ghg_sources import AIB_RESIDUAL_MIX, GHG_LANDING_SOURCES, METER_DEDUPE_SQL
-from ingestion.landing import landed_files
-from ingestion.loader import load_file
-from resources.warehouse import Warehouse
+from greenlang.core.landing import landed_files
+from greenlang.core.loader import load_file
+from greenlang.core.warehouse import Warehouse
+from greenlang.ghg.sources import AIB_RESIDUAL_MIX, GHG_LANDING_SOURCES, METER_DEDUPE_SQL
 from tests.conftest import make_settings
 
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.ghg_sources import DESNZ_CONVERSION_FACTORS, GLOBAL_TENANT, describe_desnz
-from ingestion.loader import LoadError, load_file
-from ingestion.readers import open_source
-from resources.warehouse import Warehouse
+from greenlang.core.landing import GLOBAL_TENANT
+from greenlang.core.loader import LoadError, load_file
+from greenlang.core.readers import open_source
+from greenlang.core.warehouse import Warehouse
+from greenlang.ghg.sources import DESNZ_CONVERSION_FACTORS, describe_desnz
 from tests.conftest import make_settings
 
 CSV = "desnz/ghg-conversion-factors-2024-flat-v1_1.csv"

@@ -6,9 +6,10 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from ingestion.ghg_sources import EMBER_GRID_INTENSITY, GLOBAL_TENANT
-from ingestion.loader import load_file
-from resources.warehouse import Warehouse
+from greenlang.core.landing import GLOBAL_TENANT
+from greenlang.core.loader import load_file
+from greenlang.core.warehouse import Warehouse
+from greenlang.ghg.sources import EMBER_GRID_INTENSITY
 
 EMBER = "grid/ember_average_grid_intensity_by_country.csv"
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.publications.epa_hub import EpaHub, load_epa_hub, parse_epa_hub
-from ingestion.readers import UnreadableFileError
-from resources.warehouse import Warehouse
+from greenlang.core.readers import UnreadableFileError
+from greenlang.core.warehouse import Warehouse
+from greenlang.ghg.epa_hub import EpaHub, load_epa_hub, parse_epa_hub
 from tests.conftest import SHARED_DATA
 
 HUB = "epa/ghg-emission-factors-hub-2025.xlsx"

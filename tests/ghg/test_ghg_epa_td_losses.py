@@ -8,9 +8,9 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from ingestion.publications.epa_hub import load_epa_hub
-from resources.settings import DBT_PROJECT_DIR
-from resources.warehouse import Warehouse
+from greenlang.core.warehouse import Warehouse
+from greenlang.ghg.epa_hub import load_epa_hub
+from greenlang.settings import DBT_PROJECT_DIR
 from tests.conftest import make_settings
 
 HUB = "epa/ghg-emission-factors-hub-2025.xlsx"

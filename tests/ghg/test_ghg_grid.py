@@ -13,11 +13,12 @@ from collections.abc import Iterator
 import dagster as dg
 import pytest
 
-from grid_intensity import CarbonIntensitySimulator
-from ingestion.ghg_sources import GRID_DEDUPE_SQL, load_grid_intensity
-from resources.erp.http import ErpHttpError
-from resources.grid import CarbonIntensityResource
-from resources.warehouse import Warehouse
+from greenlang.core.http import ErpHttpError
+from greenlang.core.warehouse import Warehouse
+from greenlang.ghg.grid import load_grid_intensity
+from greenlang.ghg.grid_api import CarbonIntensityResource
+from greenlang.ghg.sources import GRID_DEDUPE_SQL
+from simulators.grid import CarbonIntensitySimulator
 
 DAY = dt.datetime(2026, 3, 29)
 

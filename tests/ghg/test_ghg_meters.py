@@ -12,9 +12,9 @@ from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ingestion.ghg_sources import METER_DEDUPE_SQL, METER_READINGS
-from ingestion.loader import load_file
-from resources.warehouse import Warehouse
+from greenlang.core.loader import load_file
+from greenlang.core.warehouse import Warehouse
+from greenlang.ghg.sources import METER_DEDUPE_SQL, METER_READINGS
 
 TENANT = "acme-steel"
 FIELDS = [

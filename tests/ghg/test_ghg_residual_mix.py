@@ -18,17 +18,17 @@ import pytest
 from openpyxl import Workbook
 
 from demo.ghg import EMBER_DEMO_FILE
-from ingestion.ghg_sources import (
+from greenlang.catalog import RAW_SOURCES
+from greenlang.core.landing import GLOBAL_TENANT
+from greenlang.core.loader import LoadError, load_file, prepare_raw_tables
+from greenlang.core.warehouse import Warehouse
+from greenlang.ghg.sources import (
     AIB_RESIDUAL_MIX,
     CONTRACTUAL_INSTRUMENTS,
     EMBER_GRID_INTENSITY,
-    GLOBAL_TENANT,
     METER_READINGS,
     describe_aib,
 )
-from ingestion.loader import LoadError, load_file, prepare_raw_tables
-from ingestion.sources import RAW_SOURCES
-from resources.warehouse import Warehouse
 from tests.test_reference_data import run_dbt
 
 TENANT = "acme-steel"

@@ -11,14 +11,18 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from assets.ingestion import METER_DAYS, build_ingestion_asset, raw_asset_key
 from demo.run import consecutive_runs
-from ingestion.ghg_sources import METER_READINGS
-from ingestion.landing import delivery_day
-from ingestion.sources import LANDING_SOURCES
-from resources.warehouse import Warehouse, WarehouseResource
-from sensors.landing import build_landing_sensor, build_load_jobs, build_rebuild_sensors
-from sensors.schedules import build_partitioned_load_schedules
+from greenlang.catalog import LANDING_SOURCES
+from greenlang.core.landing import delivery_day
+from greenlang.core.warehouse import Warehouse, WarehouseResource
+from greenlang.ghg.sources import METER_READINGS
+from greenlang.ingest.assets import LANDING_DAYS, build_ingestion_asset, raw_asset_key
+from greenlang.ingest.sensors import (
+    build_landing_sensor,
+    build_load_jobs,
+    build_partitioned_load_schedules,
+    build_rebuild_sensors,
+)
 from tests.conftest import make_settings
 from tests.ghg.test_ghg_meters import local_day, write_csv
 
@@ -171,7 +175,7 @@ def test_the_landing_sensor_requests_the_partition_of_the_files_day(tmp_path: Pa
     assert request.run_config["ops"][OP]["config"]["files"][0].endswith(f"rotterdam_{UTC_DAY_1}.csv")
     # the files without a partition wait: they are not in the cursor, so a later tick sees them again
     assert str(future) not in result.cursor
-    assert not METER_DAYS.has_partition_key((today + dt.timedelta(days=5)).isoformat())
+    assert not LANDING_DAYS.has_partition_key((today + dt.timedelta(days=5)).isoformat())
 
 
 def test_the_models_downstream_are_rebuilt_once_per_load_run(tmp_path: Path) -> None:
@@ -194,7 +198,7 @@ def test_the_models_downstream_are_rebuilt_once_per_load_run(tmp_path: Path) -> 
         first_tick = list(sensor(dg.build_sensor_context(instance=instance)))
     # a backfill materializes two partitions in one run and asks for one rebuild, keyed by that run
     assert [request.run_key for request in first_tick] == [run.run_id]
-    from definitions import defs
+    from greenlang.definitions import defs
 
     rebuilt = jobs["rebuild_after_meters__interval_readings"].selection.resolve(defs.resolve_asset_graph())
     assert METER_KEY not in rebuilt

@@ -16,13 +16,13 @@ from typing import ClassVar
 import pytest
 from pydantic import Field
 
-from checks.row_conservation import row_conservation_violations
-from contracts.base import Contract
-from ingestion.loader import LoadError, SourceSpec, load_file, load_records
-from ingestion.readers import loads_exact
-from ingestion.sources import CBAM_SHIPMENTS
-from ingestion.validation import BatchValidator
-from resources.warehouse import Warehouse
+from greenlang.cbam.sources import CBAM_SHIPMENTS
+from greenlang.core.contract import Contract
+from greenlang.core.loader import LoadError, SourceSpec, load_file, load_records
+from greenlang.core.readers import loads_exact
+from greenlang.core.row_conservation import row_conservation_violations
+from greenlang.core.validation import BatchValidator
+from greenlang.core.warehouse import Warehouse
 
 HEADER = (
     "declarant_eori,declaration_id,declaration_line,import_date,cn_code,origin_country,net_mass_tonnes,"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ingestion.loader import LoadError, load_file
-from ingestion.sources import CBAM_SHIPMENTS
-from resources.warehouse import Warehouse
+from greenlang.cbam.sources import CBAM_SHIPMENTS
+from greenlang.core.loader import LoadError, load_file
+from greenlang.core.warehouse import Warehouse
 from tests.conftest import make_settings
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad_inputs"

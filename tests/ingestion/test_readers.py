@@ -15,7 +15,7 @@ import pytest
 import yaml
 from openpyxl import Workbook
 
-from ingestion.readers import (
+from greenlang.core.readers import (
     EXTRA_FIELDS,
     READER_COLUMNS,
     ROW_ERROR,

@@ -11,7 +11,15 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from ingestion.readers import EXTRA_FIELDS, ROW_ERROR, SOURCE_ROW, SourceFile, _csv, open_source, snake_case
+from greenlang.core.readers import (
+    EXTRA_FIELDS,
+    ROW_ERROR,
+    SOURCE_ROW,
+    SourceFile,
+    _csv,
+    open_source,
+    snake_case,
+)
 
 ROUND_TRIP = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from contracts.base import Contract, UtcDateTime
-from contracts.cbam_shipment import CBAMShipment
-from ingestion.validation import BatchValidator, ContractMismatchError, field_rules
+from greenlang.cbam.contracts import CBAMShipment
+from greenlang.core.contract import Contract, UtcDateTime
+from greenlang.core.validation import BatchValidator, ContractMismatchError, field_rules
 
 FIELDS = list(CBAMShipment.model_fields)
 WHITESPACE = st.sampled_from(["", " ", "\t", "\u00a0", "\u2003", "\n"])

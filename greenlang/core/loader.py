@@ -1,0 +1,354 @@
+"""Load one inbound file into the raw layer as one atomic, idempotent batch.
+
+read (``ingestion.readers``) → validate against the contract (``ingestion.validation``) → in ONE
+transaction: valid rows to ``raw.<source>``, rejected rows to ``raw.dead_letter``, one row to
+``raw.load_batch``. A file already loaded for the tenant (same sha256) is skipped. A file that
+cannot be read, or whose columns cannot feed the contract, loads nothing and is recorded as a
+``failed`` batch before the error is raised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+
+from greenlang.core.contract import Contract
+from greenlang.core.readers import SourceFile, UnreadableFileError, open_records, open_source
+from greenlang.core.validation import (
+    SQL_TYPES,
+    BatchValidator,
+    ContractMismatchError,
+    ValidatedBatch,
+    field_rules,
+)
+from greenlang.core.warehouse import RAW_SCHEMA, BulkLoad, Session, Warehouse
+
+if TYPE_CHECKING:
+    from greenlang.core.freshness import Cadence
+
+DEFAULT_BATCH_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """An inbound source, declared once: its raw table name (``<source>__<entity>``), record contract,
+    how often it must arrive (``cadence``: the asset's freshness policy, ``greenlang.core.freshness``),
+    whether it is sliced into daily partitions (one file per reading day), and how a delivery is read."""
+
+    name: str
+    contract: type[Contract]
+    cadence: Cadence = "monthly"
+    daily_partitions: bool = False
+    sheet: str | None = None
+    # What a delivery says about itself beyond its rows (a publication's edition in a column name, a
+    # version in the file name): (source uri, columns) → attributes kept in raw.load_batch.attributes.
+    describe: Callable[[str, list[str]], dict[str, str]] | None = None
+
+    @property
+    def raw_table(self) -> str:
+        return f"{RAW_SCHEMA}.{self.name}"
+
+    def column_types(self) -> list[tuple[str, str]]:
+        return [
+            (
+                rule.name,
+                SQL_TYPES[rule.kind].replace("VARCHAR", "TEXT") + (" NOT NULL" if rule.required else ""),
+            )
+            for rule in field_rules(self.contract)
+        ]
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    batch_id: str
+    status: str  # "succeeded" | "skipped" (this file was loaded before for the tenant)
+    source_uri: str
+    file_sha256: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+class _LoadedMeanwhile(Exception):
+    def __init__(self, batch_id: str):
+        super().__init__(batch_id)
+        self.batch_id = batch_id
+
+
+class LoadError(Exception):
+    """The file was recorded as a failed batch and nothing of it was loaded."""
+
+    def __init__(self, message: str, batch_id: str):
+        super().__init__(message)
+        self.batch_id = batch_id
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def prepare_raw_tables(warehouse: Warehouse, specs: list[SourceSpec]) -> None:
+    with warehouse.session() as session:
+        session.ensure_raw_layer()
+        for spec in specs:
+            session.ensure_raw_table(spec.name, spec.column_types())
+
+
+def load_file(
+    warehouse: Warehouse,
+    spec: SourceSpec,
+    path: Path | str,
+    tenant_id: str,
+    *,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+) -> LoadResult:
+    """Load one file; the same file (by sha256) for the same tenant and source loads once."""
+    path = Path(path).resolve()
+    return _load(
+        warehouse,
+        spec,
+        tenant_id,
+        source_uri=path.as_uri(),
+        content_sha256=file_sha256(path),
+        open_delivery=lambda: open_source(path, sheet=spec.sheet),
+        label=path.name,
+        batch_rows=batch_rows,
+    )
+
+
+def load_records(
+    warehouse: Warehouse,
+    spec: SourceSpec,
+    records: list[Mapping[str, Any]],
+    tenant_id: str,
+    *,
+    source_uri: str,
+) -> LoadResult:
+    """Load records an API returned (parsed with ``ingestion.readers.loads_exact``) as one batch.
+
+    The records' canonical JSON stands in for a file's bytes: the same records load once.
+    """
+    canonical = json.dumps(records, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _load(
+        warehouse,
+        spec,
+        tenant_id,
+        source_uri=source_uri,
+        content_sha256=hashlib.sha256(canonical.encode()).hexdigest(),
+        open_delivery=lambda: open_records(list(records), source_uri),
+        label=source_uri,
+        batch_rows=DEFAULT_BATCH_ROWS,
+    )
+
+
+def _load(
+    warehouse: Warehouse,
+    spec: SourceSpec,
+    tenant_id: str,
+    *,
+    source_uri: str,
+    content_sha256: str,
+    open_delivery: Callable[[], SourceFile],
+    label: str,
+    batch_rows: int,
+) -> LoadResult:
+    sha256 = content_sha256
+    batch_id = uuid.uuid4().hex
+    started_at = _utcnow()
+    ledger = {
+        "batch_id": batch_id,
+        "tenant_id": tenant_id,
+        "source": spec.name,
+        "source_uri": source_uri,
+        "file_sha256": sha256,
+        "contract_name": spec.contract.contract_name,
+        "contract_version": spec.contract.contract_version,
+        "started_at": started_at,
+    }
+    prepare_raw_tables(warehouse, [spec])
+    with warehouse.session() as session:
+        previous = _succeeded_batch(session, tenant_id, spec.name, sha256)
+        if previous:
+            return LoadResult(batch_id=previous, status="skipped", source_uri=source_uri, file_sha256=sha256)
+        try:
+            with session.bulk_load() as load:
+                source = open_delivery()
+                validator = BatchValidator(spec.contract, source.schema.names, source.decimal_separator)
+                ledger["attributes"] = json.dumps(
+                    spec.describe(source_uri, source.columns) if spec.describe else {}
+                )
+                counts = _load_batches(load, spec, source, validator, ledger, batch_rows)
+                with load.publish():
+                    # re-checked under the lock: a concurrent load of the same file may have won
+                    session.lock(f"{tenant_id}/{spec.name}/{sha256}")
+                    previous = _succeeded_batch(session, tenant_id, spec.name, sha256)
+                    if previous:
+                        raise _LoadedMeanwhile(previous)
+                    _record_batch(
+                        session,
+                        ledger,
+                        status="succeeded",
+                        file_format=source.format,
+                        file_encoding=source.encoding,
+                        ignored_columns=validator.ignored_columns,
+                        **counts,
+                    )
+        except _LoadedMeanwhile as loaded:
+            return LoadResult(
+                batch_id=loaded.batch_id, status="skipped", source_uri=source_uri, file_sha256=sha256
+            )
+        except (UnreadableFileError, ContractMismatchError) as error:
+            message = f"{label}: {error}"
+            _record_batch(session, ledger, status="failed", error=message)
+            raise LoadError(message, batch_id) from error
+        except Exception as error:
+            _record_batch(session, ledger, status="failed", error=f"{type(error).__name__}: {error}")
+            raise
+    return LoadResult(
+        batch_id=batch_id,
+        status="succeeded",
+        source_uri=source_uri,
+        file_sha256=sha256,
+        ignored_columns=validator.ignored_columns,
+        **counts,
+    )
+
+
+def _load_batches(
+    load: BulkLoad,
+    spec: SourceSpec,
+    source: SourceFile,
+    validator: BatchValidator,
+    ledger: dict,
+    batch_rows: int,
+) -> dict[str, int]:
+    rows_read = rows_loaded = rows_rejected = 0
+    constants = {
+        "tenant_id": ledger["tenant_id"],
+        "_batch_id": ledger["batch_id"],
+        "_source_uri": ledger["source_uri"],
+        "_ingested_at": ledger["started_at"],
+    }
+    # Validation of the next batch overlaps with the write of the previous one (the warehouse works on
+    # its own core); one write in flight keeps memory at two batches whatever the file's size.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="warehouse-writer") as writer:
+        pending: Future | None = None
+        for batch in source.iter_batches(batch_rows):
+            rows_read += batch.num_rows
+            result = validator.validate(batch)
+            rows_loaded += result.valid.num_rows
+            rows_rejected += len(result.rejected)
+            if pending is not None:
+                pending.result()
+            pending = writer.submit(_write, load, spec, result, constants, ledger)
+        if pending is not None:
+            pending.result()
+    if (
+        rows_read != rows_loaded + rows_rejected
+    ):  # the ledger's invariant; never record a batch that breaks it
+        raise AssertionError(
+            f"row conservation broken: read {rows_read}, loaded {rows_loaded}, rejected {rows_rejected}"
+        )
+    return {"rows_read": rows_read, "rows_loaded": rows_loaded, "rows_rejected": rows_rejected}
+
+
+def _write(load: BulkLoad, spec: SourceSpec, result: ValidatedBatch, constants: dict, ledger: dict) -> None:
+    if result.valid.num_rows:
+        load.insert(spec.raw_table, _with_constants(result.valid, constants))
+    if result.rejected:
+        load.insert(f"{RAW_SCHEMA}.dead_letter", _dead_letters(result.rejected, ledger))
+
+
+def _with_constants(table: pa.Table, constants: dict) -> pa.Table:
+    for name, value in constants.items():
+        table = table.append_column(name, _repeat(value, table.num_rows))
+    return table
+
+
+def _repeat(value: object, length: int) -> pa.Array:
+    """A column holding ``value`` ``length`` times, without a Python list of that length."""
+    indices = pa.array(np.zeros(length, dtype=np.int32))
+    return pa.DictionaryArray.from_arrays(indices, pa.array([value])).dictionary_decode()
+
+
+def _dead_letters(rejected: list[dict], ledger: dict) -> pa.Table:
+    rejected_at = _utcnow()
+    rows = [
+        {
+            "batch_id": ledger["batch_id"],
+            "tenant_id": ledger["tenant_id"],
+            "source": ledger["source"],
+            "source_uri": ledger["source_uri"],
+            "source_row": row["source_row"],
+            "raw_record": row["raw_record"],
+            "errors": row["errors"],
+            "contract_name": ledger["contract_name"],
+            "contract_version": ledger["contract_version"],
+            "rejected_at": rejected_at,
+        }
+        for row in rejected
+    ]
+    return pa.Table.from_pylist(rows)
+
+
+def _succeeded_batch(session: Session, tenant_id: str, source: str, sha256: str) -> str | None:
+    return session.scalar(
+        f"SELECT batch_id FROM {RAW_SCHEMA}.load_batch WHERE tenant_id = %(tenant)s AND source = %(source)s "
+        "AND file_sha256 = %(sha)s AND status = 'succeeded'",
+        {"tenant": tenant_id, "source": source, "sha": sha256},
+    )
+
+
+def _record_batch(
+    session: Session,
+    ledger: dict,
+    *,
+    status: str,
+    rows_read: int = 0,
+    rows_loaded: int = 0,
+    rows_rejected: int = 0,
+    file_format: str | None = None,
+    file_encoding: str | None = None,
+    ignored_columns: list[str] | None = None,
+    error: str | None = None,
+) -> None:
+    session.execute(
+        f"INSERT INTO {RAW_SCHEMA}.load_batch (batch_id, tenant_id, source, source_uri, file_sha256, file_format, "
+        "file_encoding, contract_name, contract_version, rows_read, rows_loaded, rows_rejected, status, error, "
+        "ignored_columns, attributes, started_at, finished_at) VALUES (%(batch_id)s, %(tenant_id)s, %(source)s, "
+        "%(source_uri)s, %(file_sha256)s, %(file_format)s, %(file_encoding)s, %(contract_name)s, "
+        "%(contract_version)s, %(rows_read)s, %(rows_loaded)s, %(rows_rejected)s, %(status)s, %(error)s, "
+        "%(ignored_columns)s, %(attributes)s, %(started_at)s, %(finished_at)s)",
+        {
+            "attributes": None,
+            **ledger,
+            "file_format": file_format,
+            "file_encoding": file_encoding,
+            "rows_read": rows_read,
+            "rows_loaded": rows_loaded,
+            "rows_rejected": rows_rejected,
+            "status": status,
+            "error": error,
+            "ignored_columns": json.dumps(ignored_columns or []),
+            "finished_at": _utcnow(),
+        },
+    )
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)

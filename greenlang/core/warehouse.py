@@ -1,0 +1,391 @@
+"""The warehouse the Python loaders write to: an embedded DuckDB file or a PostgreSQL database.
+
+Both speak the same small interface (``Warehouse.session()``): run SQL with ``%(name)s`` parameters,
+fetch rows, bulk-insert an Arrow table (DuckDB's native Arrow scan; PostgreSQL ``COPY ... FROM STDIN``),
+and open a transaction. The raw-layer DDL lives here too, so both engines get the same tables.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+import pandas as pd
+import psycopg
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+
+from greenlang.settings import PostgresSettings, Settings
+
+RAW_SCHEMA = "raw"
+STAGE_PREFIX = "_stage_"
+_NAMED_PARAMETER = re.compile(r"%\((\w+)\)s")
+
+PROVENANCE_COLUMNS = (
+    ("_batch_id", "TEXT NOT NULL"),
+    ("_source_uri", "TEXT NOT NULL"),
+    ("_source_row", "BIGINT NOT NULL"),
+    ("_row_sha256", "TEXT NOT NULL"),
+    ("_ingested_at", "TIMESTAMP NOT NULL"),
+)
+
+LOAD_BATCH_DDL = f"""
+CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.load_batch (
+    batch_id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    source_uri TEXT NOT NULL,
+    file_sha256 TEXT NOT NULL,
+    file_format TEXT,
+    file_encoding TEXT,
+    contract_name TEXT NOT NULL,
+    contract_version TEXT NOT NULL,
+    rows_read BIGINT NOT NULL,
+    rows_loaded BIGINT NOT NULL,
+    rows_rejected BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    error TEXT,
+    ignored_columns TEXT,
+    attributes TEXT,
+    started_at TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP NOT NULL
+)"""
+
+DEAD_LETTER_DDL = f"""
+CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.dead_letter (
+    batch_id TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    source_uri TEXT NOT NULL,
+    source_row BIGINT NOT NULL,
+    raw_record TEXT NOT NULL,
+    errors TEXT NOT NULL,
+    contract_name TEXT NOT NULL,
+    contract_version TEXT NOT NULL,
+    rejected_at TIMESTAMP NOT NULL
+)"""
+
+
+class Session(ABC):
+    """One open connection. Outside ``transaction()`` every statement commits on its own."""
+
+    @abstractmethod
+    def execute(self, sql: str, params: dict[str, Any] | None = None) -> None: ...
+
+    @abstractmethod
+    def fetchall(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple]: ...
+
+    @abstractmethod
+    def fetch_df(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame: ...
+
+    @abstractmethod
+    def insert_arrow(self, table: str, data: pa.Table) -> None:
+        """Append ``data`` to ``table`` (columns matched by name) in bulk."""
+
+    @abstractmethod
+    def transaction(self) -> Any: ...
+
+    @abstractmethod
+    def relations(self, schemas: Sequence[str]) -> list[tuple[str, str, str]]:
+        """(schema, name, kind) of the tables, views and materialized views in ``schemas``."""
+
+    @abstractmethod
+    def lock(self, key: str) -> None:
+        """Serialise writers of the same key until the transaction ends."""
+
+    @abstractmethod
+    def bulk_load(self) -> Any:
+        """A context for loading many rows atomically: yields a ``BulkLoad``; rows it inserts become
+        visible only inside ``BulkLoad.publish()``, in the one transaction that also writes the ledger."""
+
+    @abstractmethod
+    def fetch_dicts(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Rows as dicts of exact Python values (Decimal, date), unlike a DataFrame's floats."""
+
+    def scalar(self, sql: str, params: dict[str, Any] | None = None) -> Any:
+        rows = self.fetchall(sql, params)
+        return rows[0][0] if rows else None
+
+    def ensure_raw_layer(self) -> None:
+        self.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+        self.execute(LOAD_BATCH_DDL)
+        # added after the first release: warehouses created before get it here
+        self.execute(f"ALTER TABLE {RAW_SCHEMA}.load_batch ADD COLUMN IF NOT EXISTS attributes TEXT")
+        self.execute(DEAD_LETTER_DDL)
+
+    def ensure_raw_table(self, table: str, columns: Sequence[tuple[str, str]]) -> None:
+        """Create ``raw.<table>`` (tenant, contract fields, provenance); add columns a newer minor
+        version of the contract introduced."""
+        all_columns = [("tenant_id", "TEXT NOT NULL"), *columns, *PROVENANCE_COLUMNS]
+        definition = ",\n    ".join(f"{name} {sql_type}" for name, sql_type in all_columns)
+        self.execute(f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{table} (\n    {definition}\n)")
+        existing = {
+            row[0]
+            for row in self.fetchall(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = %(schema)s "
+                "AND table_name = %(table)s",
+                {"schema": RAW_SCHEMA, "table": table},
+            )
+        }
+        for name, sql_type in all_columns:
+            if name not in existing:
+                self.execute(
+                    f"ALTER TABLE {RAW_SCHEMA}.{table} ADD COLUMN {name} {sql_type.replace(' NOT NULL', '')}"
+                )
+
+
+class BulkLoad(ABC):
+    @abstractmethod
+    def insert(self, table: str, data: pa.Table) -> None: ...
+
+    @abstractmethod
+    def publish(self) -> Any:
+        """Context: the transaction in which the inserted rows appear; leaving it commits them."""
+
+
+class _PostgresBulkLoad(BulkLoad):
+    """PostgreSQL holds a long transaction cheaply: COPY straight into the tables inside it."""
+
+    def __init__(self, session: PostgresSession):
+        self.session = session
+
+    def insert(self, table: str, data: pa.Table) -> None:
+        self.session.insert_arrow(table, data)
+
+    @contextmanager
+    def publish(self) -> Iterator[None]:
+        yield
+
+
+class _DuckDBBulkLoad(BulkLoad):
+    """DuckDB keeps a transaction's appended rows in memory, so rows are first committed to stage tables
+    (memory stays flat whatever the file's size) and moved into place in one short transaction."""
+
+    def __init__(self, session: DuckDBSession):
+        self.session = session
+        self.stages: dict[str, str] = {}
+
+    def insert(self, table: str, data: pa.Table) -> None:
+        if table not in self.stages:
+            stage = f"{RAW_SCHEMA}.{STAGE_PREFIX}{uuid.uuid4().hex}"
+            self.session.execute(f"CREATE TABLE {stage} AS SELECT * FROM {table} LIMIT 0")
+            self.stages[table] = stage
+        self.session.insert_arrow(self.stages[table], data)
+
+    @contextmanager
+    def publish(self) -> Iterator[None]:
+        with self.session.transaction():
+            for table, stage in self.stages.items():
+                self.session.execute(f"INSERT INTO {table} SELECT * FROM {stage}")
+            yield
+
+    def drop_stages(self) -> None:
+        for stage in self.stages.values():
+            self.session.execute(f"DROP TABLE IF EXISTS {stage}")
+
+
+class DuckDBSession(Session):
+    def __init__(self, connection: duckdb.DuckDBPyConnection):
+        self.connection = connection
+
+    def execute(self, sql: str, params: dict[str, Any] | None = None) -> None:
+        self.connection.execute(*self._bind(sql, params))
+
+    def fetchall(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
+        return self.connection.execute(*self._bind(sql, params)).fetchall()
+
+    def fetch_df(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        return self.connection.execute(*self._bind(sql, params)).fetchdf()
+
+    def fetch_dicts(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        cursor = self.connection.execute(*self._bind(sql, params))
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=False)) for row in cursor.fetchall()]
+
+    def insert_arrow(self, table: str, data: pa.Table) -> None:
+        columns = ", ".join(f'"{name}"' for name in data.column_names)
+        self.connection.register("_arrow_insert", data)
+        try:
+            self.connection.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _arrow_insert")
+        finally:
+            self.connection.unregister("_arrow_insert")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.connection.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
+
+    def lock(self, key: str) -> None:
+        """DuckDB allows one writing process per file, so writers are serialised already."""
+
+    @contextmanager
+    def bulk_load(self) -> Iterator[BulkLoad]:
+        # A stage left behind belongs to a load that was killed (one writing process per file).
+        for (stage,) in self.fetchall(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %(schema)s "
+            "AND starts_with(table_name, %(prefix)s)",
+            {"schema": RAW_SCHEMA, "prefix": STAGE_PREFIX},
+        ):
+            self.execute(f"DROP TABLE {RAW_SCHEMA}.{stage}")
+        load = _DuckDBBulkLoad(self)
+        try:
+            yield load
+        finally:
+            load.drop_stages()
+
+    def relations(self, schemas: Sequence[str]) -> list[tuple[str, str, str]]:
+        return self.fetchall(
+            "SELECT table_schema, table_name, CASE table_type WHEN 'BASE TABLE' THEN 'table' ELSE 'view' END "
+            "FROM information_schema.tables WHERE list_contains(%(schemas)s, table_schema) ORDER BY 1, 2",
+            {"schemas": list(schemas)},
+        )
+
+    @staticmethod
+    def _bind(sql: str, params: dict[str, Any] | None) -> tuple:
+        if not params:
+            return (sql,)
+        return (_NAMED_PARAMETER.sub(r"$\1", sql), params)
+
+
+class PostgresSession(Session):
+    def __init__(self, connection: psycopg.Connection):
+        self.connection = connection
+
+    def execute(self, sql: str, params: dict[str, Any] | None = None) -> None:
+        self.connection.execute(sql, params)
+
+    def fetchall(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
+        return self.connection.execute(sql, params).fetchall()
+
+    def fetch_df(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        cursor = self.connection.execute(sql, params)
+        return pd.DataFrame(cursor.fetchall(), columns=[column.name for column in cursor.description])
+
+    def fetch_dicts(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        cursor = self.connection.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row, strict=False)) for row in cursor.fetchall()]
+
+    def insert_arrow(self, table: str, data: pa.Table) -> None:
+        columns = ", ".join(f'"{name}"' for name in data.column_names)
+        buffer = io.BytesIO()
+        # pyarrow quotes every string and leaves nulls unquoted: PostgreSQL's CSV COPY reads an
+        # unquoted empty field as NULL and a quoted one as the empty string, so both survive.
+        pa_csv.write_csv(data, buffer, pa_csv.WriteOptions(include_header=False))
+        with (
+            self.connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy,
+        ):
+            view = buffer.getbuffer()
+            for start in range(0, len(view), 1 << 20):
+                copy.write(view[start : start + (1 << 20)])
+
+    def transaction(self) -> Any:
+        return self.connection.transaction()
+
+    def relations(self, schemas: Sequence[str]) -> list[tuple[str, str, str]]:
+        # information_schema does not list materialized views; pg_class does.
+        return self.fetchall(
+            "SELECT n.nspname, c.relname, CASE c.relkind WHEN 'r' THEN 'table' WHEN 'v' THEN 'view' "
+            "WHEN 'm' THEN 'materialized view' ELSE 'partitioned table' END "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind IN ('r', 'v', 'm', 'p') AND n.nspname = ANY(%(schemas)s) ORDER BY 1, 2",
+            {"schemas": list(schemas)},
+        )
+
+    @contextmanager
+    def bulk_load(self) -> Iterator[BulkLoad]:
+        with self.transaction():
+            yield _PostgresBulkLoad(self)
+
+    def lock(self, key: str) -> None:
+        self.execute("SELECT pg_advisory_xact_lock(hashtextextended(%(key)s, 0))", {"key": key})
+
+
+class Warehouse:
+    """Opens sessions on the warehouse the settings select."""
+
+    def __init__(self, settings: Settings):
+        if settings.target not in ("duckdb", "postgres"):
+            raise ValueError(
+                f"the Python loaders write to duckdb or postgres; target {settings.target!r} is "
+                "built by dbt only (stage raw files with the Snowflake loader of your platform)"
+            )
+        self.settings = settings
+        self.dialect = settings.target
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        if self.dialect == "duckdb":
+            self.settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+            connection = duckdb.connect(
+                str(self.settings.duckdb_path), config={"memory_limit": self.settings.duckdb_memory_limit}
+            )
+            try:
+                yield DuckDBSession(connection)
+            finally:
+                connection.close()
+        else:
+            with psycopg.connect(self.settings.postgres.conninfo(), autocommit=True) as connection:
+                yield PostgresSession(connection)
+
+    def describe(self) -> str:
+        if self.dialect == "duckdb":
+            return f"duckdb:{self.settings.duckdb_path}"
+        postgres = self.settings.postgres
+        return f"postgresql://{postgres.user}@{postgres.host}:{postgres.port}/{postgres.database}"
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The warehouse as a Dagster resource; its values come from ``resources.settings``."""
+
+    target: str
+    duckdb_path: str
+    duckdb_memory_limit: str
+    pg_host: str
+    pg_port: int
+    pg_user: str
+    pg_password: str
+    pg_database: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WarehouseResource:
+        postgres = settings.postgres
+        return cls(
+            target=settings.target,
+            duckdb_path=str(settings.duckdb_path),
+            duckdb_memory_limit=settings.duckdb_memory_limit,
+            pg_host=postgres.host,
+            pg_port=postgres.port,
+            pg_user=postgres.user,
+            # A password travels as an EnvVar so Dagster never shows or logs its value.
+            pg_password=dg.EnvVar("GREENLANG_PG_PASSWORD") if postgres.password else "",
+            pg_database=postgres.database,
+        )
+
+    def get_warehouse(self) -> Warehouse:
+        return Warehouse(
+            Settings(
+                target=self.target,
+                duckdb_path=Path(self.duckdb_path),
+                postgres=PostgresSettings(
+                    self.pg_host, self.pg_port, self.pg_user, self.pg_password, self.pg_database
+                ),
+                landing_dir=Path("."),
+                alert_webhook_url=None,
+                duckdb_memory_limit=self.duckdb_memory_limit,
+            )
+        )

@@ -1,0 +1,28 @@
+"""The GreenLang Warehouse code location: assembles what each domain defines, nothing else."""
+
+import dagster as dg
+
+from greenlang.alerts.definitions import alerts_definitions
+from greenlang.catalog import LANDING_SOURCES
+from greenlang.cbam.definitions import cbam_definitions
+from greenlang.erp.definitions import erp_definitions
+from greenlang.esrs.definitions import esrs_definitions
+from greenlang.ghg.definitions import ghg_definitions
+from greenlang.ingest.definitions import landing_definitions
+from greenlang.settings import Settings, load_settings
+from greenlang.warehouse.definitions import warehouse_definitions
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    return dg.Definitions.merge(
+        landing_definitions(LANDING_SOURCES, settings.landing_dir),
+        cbam_definitions(),
+        ghg_definitions(settings.landing_dir),
+        erp_definitions(settings.erp_tenant),
+        esrs_definitions(),
+        warehouse_definitions(settings),
+        alerts_definitions(settings.alert_webhook_url),
+    )
+
+
+defs = build_definitions(load_settings())

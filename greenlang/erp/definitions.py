@@ -1,0 +1,46 @@
+"""ERP: every entity of ``greenlang.erp.sources`` as an asset with its checks and sync job, the hourly
+schedule, the change sensor, and the clients (URLs and credentials only from the environment)."""
+
+import dagster as dg
+
+from greenlang.erp.assets import build_erp_assets
+from greenlang.erp.checks import build_erp_checks
+from greenlang.erp.clients import OracleFusionResource, SapS4HanaResource, WorkdayResource
+from greenlang.erp.sensors import build_erp_change_sensor, build_erp_sync_jobs, erp_hourly_sync, erp_sync_job
+from greenlang.erp.sources import ERP_SOURCES
+
+
+def erp_resources() -> dict[str, dg.ConfigurableResource]:
+    """The ERP clients; URLs and credentials only from the environment (docs/design.md, "Settings")."""
+    return {
+        "sap": SapS4HanaResource(
+            base_url=dg.EnvVar("GREENLANG_SAP_BASE_URL"),
+            client_id=dg.EnvVar("GREENLANG_SAP_CLIENT_ID"),
+            client_secret=dg.EnvVar("GREENLANG_SAP_CLIENT_SECRET"),
+        ),
+        "oracle": OracleFusionResource(
+            base_url=dg.EnvVar("GREENLANG_ORACLE_BASE_URL"),
+            username=dg.EnvVar("GREENLANG_ORACLE_USERNAME"),
+            password=dg.EnvVar("GREENLANG_ORACLE_PASSWORD"),
+        ),
+        "workday": WorkdayResource(
+            base_url=dg.EnvVar("GREENLANG_WORKDAY_BASE_URL"),
+            tenant=dg.EnvVar("GREENLANG_WORKDAY_TENANT"),
+            report_owner=dg.EnvVar("GREENLANG_WORKDAY_REPORT_OWNER"),
+            username=dg.EnvVar("GREENLANG_WORKDAY_USERNAME"),
+            password=dg.EnvVar("GREENLANG_WORKDAY_PASSWORD"),
+        ),
+    }
+
+
+def erp_definitions(tenant_id: str) -> dg.Definitions:
+    """``tenant_id``: the tenant whose ERPs the configured clients reach."""
+    jobs = build_erp_sync_jobs(ERP_SOURCES)
+    return dg.Definitions(
+        assets=build_erp_assets(ERP_SOURCES, tenant_id),
+        asset_checks=build_erp_checks(ERP_SOURCES),
+        jobs=[erp_sync_job, *jobs],
+        schedules=[erp_hourly_sync],
+        sensors=[build_erp_change_sensor(ERP_SOURCES, jobs, tenant_id)],
+        resources=erp_resources(),
+    )

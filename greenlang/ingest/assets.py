@@ -1,0 +1,239 @@
+"""Landing-file ingestion assets: one per declared source (``SourceSpec``), each loading files into
+``raw.<source>``; the ledger tables every load writes.
+
+A source declared with ``daily_partitions`` (meter readings) is partitioned by UTC day (``LANDING_DAYS``):
+its platforms deliver a file per reading day, named for that day (``greenlang.core.landing.delivery_day``).
+A partition's run loads the landed files of its day (every tenant), a backfill is one run over its days,
+and re-running a day reloads nothing that is already loaded (same file, same bytes) but picks up a
+corrected file (estimates replaced by actuals).
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import dagster as dg
+from pydantic import Field
+
+from greenlang.core.freshness import FRESHNESS
+from greenlang.core.landing import delivery_day, landed_files
+from greenlang.core.loader import LoadError, LoadResult, SourceSpec, load_file
+from greenlang.core.warehouse import Warehouse, WarehouseResource
+
+RAW_GROUP = "raw"
+WAREHOUSE_KINDS = {"python", "duckdb", "postgres"}
+
+# Reading days from the earliest history a tenant may backfill; end_offset=1: today's partition exists.
+LANDING_DAYS = dg.DailyPartitionsDefinition(start_date="2020-01-01", timezone="UTC", end_offset=1)
+
+
+# Tags every daily-partitioned asset, so that unpartitioned jobs can leave them out.
+DAILY_PARTITIONED_TAG = ("greenlang/partitions", "daily")
+
+
+def partitions_for(spec: SourceSpec) -> dg.DailyPartitionsDefinition | None:
+    return LANDING_DAYS if spec.daily_partitions else None
+
+
+def recent_day_requests(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
+    """A daily-partitioned schedule's runs: yesterday (late deliveries, last measurements) and today."""
+    tick = context.scheduled_execution_time or dt.datetime.now(dt.UTC)
+    today = tick.astimezone(dt.UTC).date()
+    return [
+        dg.RunRequest(run_key=f"{day.isoformat()}@{tick.isoformat()}", partition_key=day.isoformat())
+        for day in (today - dt.timedelta(days=1), today)
+    ]
+
+
+class IngestConfig(dg.Config):
+    """Which files to load. Empty: every file waiting in the landing directory for this source."""
+
+    files: list[str] = Field(default=[], description="Files to load; empty: all waiting in the landing dir")
+    tenant_id: str | None = Field(default=None, description="Tenant of files given outside the landing dir")
+    landing_dir: str | None = Field(default=None, description="Overrides GREENLANG_LANDING_DIR")
+
+
+def load_each(
+    context: dg.AssetExecutionContext,
+    deliveries: Iterable[tuple[str, Callable[[], list[LoadResult]]]],
+    what: str,
+    errors: tuple[type[Exception], ...],
+) -> list[LoadResult]:
+    """Run each delivery's load (a file, a workbook, a day of an API), logging what it did. A delivery
+    failing with one of ``errors`` does not stop the others: what could be loaded is loaded and recorded
+    before the run fails on the rest, naming each."""
+    results: list[LoadResult] = []
+    failures: list[str] = []
+    for label, load in deliveries:
+        try:
+            loaded = load()
+        except errors as error:
+            context.log.error(f"{label}: {error}")
+            failures.append(f"{label}: {error}")
+            continue
+        for result in loaded:
+            context.log.info(
+                f"{label}: {result.status}, read {result.rows_read}, loaded {result.rows_loaded}, "
+                f"rejected {result.rows_rejected}"
+                + (f", ignored columns {result.ignored_columns}" if result.ignored_columns else "")
+            )
+        results.extend(loaded)
+    if failures:
+        raise dg.Failure(
+            description=f"{len(failures)} {what} could not be loaded",
+            metadata={"failures": dg.MetadataValue.md("\n".join(f"- {item}" for item in failures))},
+        )
+    return results
+
+
+def file_counts(results: list[LoadResult]) -> dict[str, int]:
+    loaded = sum(result.status == "succeeded" for result in results)
+    return {
+        "files_seen": len(results),
+        "files_loaded": loaded,
+        "files_skipped_already_loaded": len(results) - loaded,
+    }
+
+
+def loaded_rows(results: list[LoadResult]) -> dict[str, object]:
+    """The row counts and batch ids of the loads that added a batch (a skipped delivery adds none)."""
+    loaded = [result for result in results if result.status == "succeeded"]
+    return {
+        "rows_read": sum(result.rows_read for result in loaded),
+        "rows_loaded": sum(result.rows_loaded for result in loaded),
+        "rows_rejected": sum(result.rows_rejected for result in loaded),
+        "batch_ids": [result.batch_id for result in loaded],
+    }
+
+
+def raw_asset_key(spec: SourceSpec) -> dg.AssetKey:
+    return dg.AssetKey([RAW_GROUP, spec.name])
+
+
+def build_ingestion_asset(spec: SourceSpec, default_landing_dir: Path) -> dg.AssetsDefinition:
+    partitions_def = partitions_for(spec)
+    partitioning = (
+        " Daily partitions: a partition loads the files named for (else landed on) its day."
+        if partitions_def
+        else ""
+    )
+
+    @dg.asset(
+        key=raw_asset_key(spec),
+        group_name=RAW_GROUP,
+        kinds=WAREHOUSE_KINDS,
+        description=(
+            f"Files of source `{spec.name}` validated against contract {spec.contract.contract_name} "
+            f"v{spec.contract.contract_version} and loaded into `raw.{spec.name}`; rejected rows go to "
+            "`raw.dead_letter`, every load to `raw.load_batch`." + partitioning
+        ),
+        metadata={"contract": f"{spec.contract.contract_name} v{spec.contract.contract_version}"},
+        freshness_policy=FRESHNESS[spec.cadence],
+        partitions_def=partitions_def,
+        backfill_policy=dg.BackfillPolicy.single_run() if partitions_def else None,
+        tags=dict([DAILY_PARTITIONED_TAG]) if partitions_def else None,
+        pool="warehouse_writes",
+    )
+    def _ingest(context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
+        days = set(context.partition_keys) if partitions_def else None
+        targets = _files_to_load(spec, config, default_landing_dir, days)
+        store = warehouse.get_warehouse()
+        results = load_each(
+            context,
+            [
+                (
+                    f"{tenant_id}/{path.name}",
+                    lambda path=path, tenant_id=tenant_id: [load_file(store, spec, path, tenant_id)],
+                )
+                for tenant_id, path in targets
+            ],
+            what="file(s)",
+            errors=(LoadError,),
+        )
+        return dg.MaterializeResult(
+            metadata={
+                **({"days": len(days)} if days is not None else {}),
+                **file_counts(results),
+                **loaded_rows(results),
+            }
+        )
+
+    return _ingest
+
+
+def _files_to_load(
+    spec: SourceSpec, config: IngestConfig, default_landing_dir: Path, days: set[str] | None
+) -> list[tuple[str, Path]]:
+    """The files of the run: those of the config, else those waiting; of the run's days if partitioned."""
+    landing_dir = Path(config.landing_dir) if config.landing_dir else default_landing_dir
+    if not config.files:
+        return [
+            (item.tenant_id, item.path)
+            for item in landed_files(landing_dir, spec.name)
+            if days is None or item.day().isoformat() in days
+        ]
+    targets = []
+    for name in config.files:
+        path = Path(name).resolve()
+        day = delivery_day(path).isoformat() if days is not None else None
+        if day is not None and day not in days:
+            raise dg.Failure(f"{path.name} is for {day}, not a day of this run: {sorted(days)}")
+        try:
+            tenant_id = path.relative_to(landing_dir.resolve()).parts[0]
+        except ValueError as outside:
+            if not config.tenant_id:
+                raise dg.Failure(
+                    f"{path} is outside the landing directory: give tenant_id in the run config"
+                ) from outside
+            tenant_id = config.tenant_id
+        targets.append((config.tenant_id or tenant_id, path))
+    return targets
+
+
+LOAD_BATCH_KEY = dg.AssetKey([RAW_GROUP, "load_batch"])
+DEAD_LETTER_KEY = dg.AssetKey([RAW_GROUP, "dead_letter"])
+LEDGER_SPECS = [
+    dg.AssetSpec(
+        LOAD_BATCH_KEY,
+        group_name=RAW_GROUP,
+        description=(
+            "`raw.load_batch`: one row per load (file, API page, workbook) with its counts, status and "
+            "attributes (publisher, edition, version). Written by every ingestion asset as part of its load."
+        ),
+        kinds=WAREHOUSE_KINDS,
+        freshness_policy=FRESHNESS["daily"],
+    ),
+    dg.AssetSpec(
+        DEAD_LETTER_KEY,
+        group_name=RAW_GROUP,
+        description=(
+            "`raw.dead_letter`: every rejected record with its received values and field errors. Written "
+            "by every ingestion asset as part of its load."
+        ),
+        kinds=WAREHOUSE_KINDS,
+        freshness_policy=FRESHNESS["daily"],
+    ),
+]
+
+
+def skipped_rows(warehouse: Warehouse, results: list[LoadResult]) -> dict[str, int]:
+    """Rows the earlier batches of the skipped deliveries loaded (what they would have added again)."""
+    batch_ids = [result.batch_id for result in results if result.status == "skipped"]
+    if not batch_ids:
+        return {"rows_skipped_already_loaded": 0}
+    names = {f"batch_{index}": batch_id for index, batch_id in enumerate(batch_ids)}
+    with warehouse.session() as session:
+        rows = session.scalar(
+            "SELECT coalesce(sum(rows_loaded), 0) FROM raw.load_batch WHERE batch_id IN ("
+            + ", ".join(f"%({name})s" for name in names)
+            + ")",
+            names,
+        )
+    return {"rows_skipped_already_loaded": int(rows)}
+
+
+def build_ingestion_assets(
+    specs: Iterable[SourceSpec], landing_dir: Path
+) -> list[dg.AssetsDefinition | dg.AssetSpec]:
+    """An asset per landing source, and the ledger every load writes."""
+    return [*(build_ingestion_asset(spec, landing_dir) for spec in specs), *LEDGER_SPECS]

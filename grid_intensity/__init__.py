@@ -1,8 +1,0 @@
-"""A local simulator of the GB Carbon Intensity API, for tests and the demo (``grid_intensity.simulator``).
-
-The client is ``resources.grid.CarbonIntensityResource``; loads go through ``ingestion.ghg_sources``.
-"""
-
-from grid_intensity.simulator import CarbonIntensitySimulator
-
-__all__ = ["CarbonIntensitySimulator"]
