@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from greenlang.catalog import CBAMDefaultValue
+from greenlang.cbam.contracts import CBAMDefaultValue
 
 REFERENCE_DIR = Path(__file__).parent / "reference"
 DEFAULT_VALUES_FILE = REFERENCE_DIR / "cbam_default_values_definitive_IR2025-2621_v20260204_demo.csv"

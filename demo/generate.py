@@ -51,7 +51,7 @@ from demo.catalogue import (
     reference_see,
     tenant_profile,
 )
-from greenlang.catalog import CBAMShipment
+from greenlang.cbam.contracts import CBAMShipment
 
 ShipmentFormat = Literal["csv", "csv_excel", "xlsx", "json", "jsonl"]
 """``csv``: ``,``, UTF-8, LF. ``csv_excel``: a broker's Excel export — ``;``, decimal comma, day-first

@@ -15,7 +15,7 @@ demo tenants and the reference publications (tenant ``global``):
 
 Meter values come from a daily load shape and a hash of (site, time): no random state. All dates are in
 2026 and in the past. The GB grid intensity for the Tilbury window (``DEMO_GRID_WINDOW``) comes from the
-API simulator (``grid_intensity``), not from a file.
+API simulator (``simulators.grid``), not from a file.
 
     python -m demo.ghg --landing-dir DIR
 """

@@ -10,7 +10,7 @@ regulatory scope rules of CBAM (Annex I goods, Annex III exempted origins, decla
 the Union).
 
 Legal references: Regulation (EU) 2023/956 (the CBAM Regulation) and the implementing acts cited in
-``contracts/cbam_shipment.py`` (Implementing Regulation (EU) 2025/2547 on the CBAM declaration).
+``greenlang/cbam/contracts.py`` (Implementing Regulation (EU) 2025/2547 on the CBAM declaration).
 
 Usage::
 

@@ -2,7 +2,7 @@
 
 A client method yields ``Page(records, url, total)`` (docs/design.md, "ERP connectors"):
 
-- ``records``: the page's records parsed with ``ingestion.readers.loads_exact`` (numbers keep their JSON
+- ``records``: the page's records parsed with ``greenlang.core.readers.loads_exact`` (numbers keep their JSON
   text), keys as the API names them, nested envelopes removed or flattened by the client;
 - ``url``: the request that returned them (the batch's ``source_uri``; never holds a credential);
 - ``total``: the number of entities the server reports for the whole window, or None when the API

@@ -1,8 +1,8 @@
 """The base of every record contract and the field types contracts share.
 
 A contract is the single source of truth for one record shape: loaders validate with it, the committed
-JSON Schema is generated from it (``contracts/schemas``) and the fast, vectorised validation of
-``ingestion.validation`` is derived from its field constraints.
+JSON Schema is generated from it (``greenlang/schemas``) and the fast, vectorised validation of
+``greenlang.core.validation`` is derived from its field constraints.
 """
 
 from __future__ import annotations

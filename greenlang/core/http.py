@@ -47,7 +47,7 @@ from tenacity import (
 
 from greenlang.core.readers import loads_exact
 
-log = logging.getLogger("resources.erp")
+log = logging.getLogger("greenlang.erp.clients")
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 USER_AGENT = "greenlang-warehouse-erp/1.0"

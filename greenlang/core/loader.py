@@ -1,6 +1,6 @@
 """Load one inbound file into the raw layer as one atomic, idempotent batch.
 
-read (``ingestion.readers``) → validate against the contract (``ingestion.validation``) → in ONE
+read (``greenlang.core.readers``) → validate against the contract (``greenlang.core.validation``) → in ONE
 transaction: valid rows to ``raw.<source>``, rejected rows to ``raw.dead_letter``, one row to
 ``raw.load_batch``. A file already loaded for the tenant (same sha256) is skipped. A file that
 cannot be read, or whose columns cannot feed the contract, loads nothing and is recorded as a
@@ -139,7 +139,7 @@ def load_records(
     *,
     source_uri: str,
 ) -> LoadResult:
-    """Load records an API returned (parsed with ``ingestion.readers.loads_exact``) as one batch.
+    """Load records an API returned (parsed with ``greenlang.core.readers.loads_exact``) as one batch.
 
     The records' canonical JSON stands in for a file's bytes: the same records load once.
     """

@@ -350,7 +350,7 @@ class Warehouse:
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The warehouse as a Dagster resource; its values come from ``resources.settings``."""
+    """The warehouse as a Dagster resource; its values come from ``greenlang.settings``."""
 
     target: str
     duckdb_path: str

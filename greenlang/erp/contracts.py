@@ -10,7 +10,7 @@ API's name is another (Oracle's line ``Price`` is ``unit_price``), the field acc
 What the APIs send, and what the contracts accept:
 
 - timestamps: OData V2 ``/Date(ms)/`` and ``/Date(ms+mmmm)/`` (SAP), ISO 8601 with an offset (Oracle,
-  Workday) or without one (read as UTC); stored as naive UTC (``contracts.base.UtcDateTime``);
+  Workday) or without one (read as UTC); stored as naive UTC (``greenlang.core.contract.UtcDateTime``);
 - dates: ISO ``2026-01-31``, OData ``/Date(ms)/`` at midnight UTC (SAP ``Edm.DateTime`` dates), and the
   XML Schema form with a zone that Workday reports use (``2026-01-31-08:00``: the date as written);
 - decimals: as strings (SAP ``Edm.Decimal``) or JSON numbers whose text the readers keep — never floats;
@@ -310,14 +310,3 @@ class UnifiedPurchaseLine(Contract):
         description="SAP purchasing_document_deletion_code = 'L'; Oracle line_status = 'CANCELED'"
     )
     changed_at: UtcDateTime = Field(description="SAP last_change_datetime; Oracle last_update_date (UTC)")
-
-
-ERP_CONTRACTS: tuple[type[Contract], ...] = (
-    SAPPurchaseOrderItem,
-    SAPMaterialStock,
-    OraclePurchaseOrderLine,
-    OracleInvoice,
-    WorkdayHeadcount,
-    WorkdayExpenseItem,
-    UnifiedPurchaseLine,
-)

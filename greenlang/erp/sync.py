@@ -2,9 +2,9 @@
 
 The sync of an entity with a change field (SAP ``LastChangeDateTime``, Oracle ``LastUpdateDate``, Workday
 ``Last_Updated``) reads the window ``[watermark - overlap, now]`` (``window``); an entity without one (a
-stock snapshot, a report as of a date) is read whole every time. The client (``resources.erp``) turns the
+stock snapshot, a report as of a date) is read whole every time. The client (``greenlang.erp.clients``) turns the
 window into requests and yields ``Page(records, url, total)``; ``sync_entity`` (one pass) loads each page
-as its own atomic, idempotent batch (``ingestion.loader.load_records``, ``source_uri`` = the page's URL)
+as its own atomic, idempotent batch (``greenlang.core.loader.load_records``, ``source_uri`` = the page's URL)
 and computes the new watermark from the rows it committed; ``sync_window`` repeats passes as needed.
 
 Guarantees:
@@ -59,7 +59,7 @@ DEFAULT_OVERLAP = dt.timedelta(hours=1)
 
 
 class Page(Protocol):
-    """What an ERP client yields (``resources.erp``): records, the request URL, the window's total."""
+    """What an ERP client yields (``greenlang.erp.clients``): records, the request URL, the window's total."""
 
     records: Sequence[Mapping[str, Any]]
     url: str
@@ -402,7 +402,7 @@ def _new_watermark(warehouse: Warehouse, spec: ErpSourceSpec, result: SyncResult
 
 
 def row_hashes(spec: ErpSourceSpec, records: Sequence[Mapping[str, Any]], label: str) -> list[str] | None:
-    """The ``_row_sha256`` the loader gives each record (``ingestion.validation``: the received text of
+    """The ``_row_sha256`` the loader gives each record (``greenlang.core.validation``: the received text of
     the contract's fields in contract order, absent as empty, joined by U+001F); None when the records
     cannot feed the contract at all (the loader will record that as a failed batch)."""
     try:

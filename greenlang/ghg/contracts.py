@@ -52,7 +52,7 @@ with an offset (``Z``, ``+01:00``). A file in local time gives the IANA zone in 
 
 ``timezone`` stays in raw, so the local wall time the file showed is recoverable exactly from UTC.
 Rows with a ``timezone`` always go through the contract (the vectorised fast path of
-``ingestion.validation`` cannot convert zones; see ``MeterReading.row_rules_sql``).
+``greenlang.core.validation`` cannot convert zones; see ``MeterReading.row_rules_sql``).
 """
 
 from __future__ import annotations
@@ -495,7 +495,7 @@ class ContractualInstrument(Contract):
 
 class GridIntensityReading(Contract):
     """One half-hour of the GB Carbon Intensity API (``GET /intensity/{from}/{to}``), flattened by
-    ``resources.grid``: ``{"from", "to", "intensity": {"forecast", "actual", "index"}}`` plus the region.
+    ``greenlang.ghg.grid_api``: ``{"from", "to", "intensity": {"forecast", "actual", "index"}}`` plus the region.
 
     ``actual`` is null until measured: re-reading a window later brings the measured value in a new
     batch. Raw keeps both; staging keeps one row per ``(region, from_utc)``: a measured row before an
@@ -537,7 +537,7 @@ class DESNZConversionFactor(Contract):
     Category", or its CSV): ``ID,Scope,Level 1,Level 2,Level 3,Level 4,Column Text,UOM,GHG/Unit,GHG
     Conversion Factor 2024``. The factor column is renamed each edition ("… Factor 2025"): any
     ``ghg_conversion_factor_<year>`` column feeds ``conversion_factor``, and the year is the edition
-    (``raw.load_batch.attributes``, ``ingestion.ghg_sources.describe_desnz``).
+    (``raw.load_batch.attributes``, ``greenlang.ghg.sources.describe_desnz``).
 
     A blank factor (1,711 rows of 2024: not applicable for that unit) stays null. Factors are kg CO2e
     per unit (``ghg_unit`` says which gas, or ``kWh (Net CV)`` for the energy conversions).
@@ -567,7 +567,7 @@ class DESNZConversionFactor(Contract):
 
 class EPAEmissionFactor(Contract):
     """One published cell of the US EPA GHG Emission Factors Hub (12 tables on one sheet), as parsed by
-    ``ingestion.publications.epa_hub``.
+    ``greenlang.ghg.epa_hub``.
 
     ``row_label`` is the row's labels joined by `` | `` (the table's group row, then its label columns,
     filled down: ``Coal and Coke | Anthracite``, ``AKGD | ASCC Alaska Grid``, ``Passenger Cars | Diesel |
@@ -634,7 +634,7 @@ class AIBResidualMix(Contract):
       read as its fraction, 0.124 for 12.4 %) and are stored as per cent.
 
     The data year (edition) and version are not in the rows: the loader records them in
-    ``raw.load_batch.attributes`` (``ingestion.ghg_sources.describe_aib``: the one year in the file
+    ``raw.load_batch.attributes`` (``greenlang.ghg.sources.describe_aib``: the one year in the file
     name, ``_v1_1`` → version 1.1), as it does for DESNZ.
     """
 
@@ -696,20 +696,3 @@ class AIBResidualMix(Contract):
         raise ValueError(
             f"the renewable, nuclear and fossil shares add up to {total}: must be 100 % (or 1 as fractions)"
         )
-
-
-GHG_CONTRACTS: tuple[type[Contract], ...] = (
-    MeterReading,
-    FuelRecord,
-    RefrigerantRecord,
-    GridIntensityReading,
-    DESNZConversionFactor,
-    EPAEmissionFactor,
-    EmberGridIntensity,
-    AIBResidualMix,
-    BusinessTrip,
-    FreightLeg,
-    Headcount,
-    NetRevenue,
-    ContractualInstrument,
-)

@@ -41,7 +41,7 @@ class GridPage(Protocol):
 
 
 class GridClient(Protocol):
-    """What ``load_grid_intensity`` needs of a client (``resources.grid.CarbonIntensityResource``)."""
+    """What ``load_grid_intensity`` needs of a client (``greenlang.ghg.grid_api.CarbonIntensityResource``)."""
 
     def pages(self, start: dt.datetime, end: dt.datetime) -> Iterable[GridPage]: ...
 

@@ -1,7 +1,7 @@
 """Client of the GB Carbon Intensity API (national half-hourly intensity), a Dagster resource.
 
 ``CarbonIntensityResource.pages(start, end)`` reads ``GET /intensity/{from}/{to}`` in requests of at
-most ``days_per_request`` days and yields one ``resources.erp.base.Page`` per request:
+most ``days_per_request`` days and yields one ``greenlang.core.api_client.Page`` per request:
 
 - ``records``: one per half hour, flattened from ``{"from", "to", "intensity": {"forecast", "actual",
   "index"}}`` to ``{"region", "from", "to", "forecast", "actual", "index"}`` (contract
@@ -10,12 +10,12 @@ most ``days_per_request`` days and yields one ``resources.erp.base.Page`` per re
 - ``url``: the request, which becomes the batch's ``source_uri``;
 - ``total``: the number of records.
 
-HTTP goes through the ERP connectors' shared layer (``resources.erp.http.ErpHttp``): retries with
+HTTP goes through the ERP connectors' shared layer (``greenlang.core.http.ErpHttp``): retries with
 tenacity on 429 (after ``Retry-After``), 408/5xx, timeouts, connection errors and a body that is not the
 API's JSON (an HTML error page), exponential backoff with jitter, and an error naming the URL and the
 attempts when it gives up. The API needs no credentials.
 
-Loading is ``ingestion.ghg_sources.load_grid_intensity`` (one batch per page through ``load_records``).
+Loading is ``greenlang.ghg.sources.load_grid_intensity`` (one batch per page through ``load_records``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The GHG inventory's inbound sources (docs/design.md, "GHG inventory and ESRS E1"): raw table, contract,
 how a delivery describes itself; and the loads that are not plain files (the grid intensity API).
 
-Landing files (``<landing>/<tenant>/<source>/<file>``, loaded with ``ingestion.loader.load_file``):
+Landing files (``<landing>/<tenant>/<source>/<file>``, loaded with ``greenlang.core.loader.load_file``):
 
 - per tenant: ``TENANT_SOURCES`` (meter readings, fuels, refrigerants, travel, freight, headcount, net
   revenue, contractual instruments);
@@ -9,14 +9,14 @@ Landing files (``<landing>/<tenant>/<source>/<file>``, loaded with ``ingestion.l
   Category"; the same spec reads the CSV edition), Ember's intensities and the AIB "European Residual
   Mixes" results table (CSV or Excel, first sheet; the data year in the file name, ``describe_aib``).
 
-Not plain files: the EPA hub workbook (``ingestion.publications.epa_hub.load_epa_hub``) and the GB Carbon
+Not plain files: the EPA hub workbook (``greenlang.ghg.epa_hub.load_epa_hub``) and the GB Carbon
 Intensity API (``load_grid_intensity`` below); both write through ``load_records``.
 
 What staging must do with these raw tables (several rows per business key are expected in raw):
 
 - ``meters__interval_readings``: one row per ``(tenant_id, meter_id, channel, interval_start)`` — quality
   ACTUAL before SUBSTITUTED before ESTIMATED before MISSING, then the latest ``_ingested_at``, then the later
-  ``_source_row``. Times are already UTC (``contracts.ghg``); ``timezone`` only says what the file showed.
+  ``_source_row``. Times are already UTC (``greenlang.ghg.contracts``); ``timezone`` only says what the file showed.
 - ``grid__carbon_intensity``: one row per ``(region, from_utc)`` — a row with ``actual`` before one without,
   then the latest ``_ingested_at``, then the later ``_source_row`` (``GRID_DEDUPE_SQL`` is the reference).
 - ``desnz__conversion_factors`` / ``epa__emission_factors`` / ``aib__residual_mix``: the edition and version
@@ -170,7 +170,7 @@ DESNZ_CONVERSION_FACTORS = SourceSpec(
     sheet=DESNZ_SHEET,  # the workbook's other sheets ("Front page", third-party "Sheet1"/"Sheet2") are not read
     describe=describe_desnz,
 )
-# Loaded by ingestion.publications.epa_hub (the parser sets the batch's attributes), not by load_file.
+# Loaded by greenlang.ghg.epa_hub (the parser sets the batch's attributes), not by load_file.
 EPA_EMISSION_FACTORS = SourceSpec(name="epa__emission_factors", contract=EPAEmissionFactor, cadence="yearly")
 EMBER_GRID_INTENSITY = SourceSpec(
     name="ember__grid_intensity", contract=EmberGridIntensity, cadence="yearly", describe=describe_ember

@@ -1,7 +1,7 @@
 """Launch a load, and the models downstream of it, for every new file in the landing directory.
 
 A daily-partitioned source's job loads the file into the partition of its day
-(``ingestion.landing.delivery_day``) and no more: a job cannot mix partitioned and unpartitioned assets,
+(``greenlang.core.landing.delivery_day``) and no more: a job cannot mix partitioned and unpartitioned assets,
 so ``rebuild_after_<source>`` (an asset sensor) runs the models downstream once each load run ends.
 """
 

@@ -1,6 +1,6 @@
 """JSON text with exact numbers: a number is held as its text (``Num("612.5")``) and written unquoted.
 
-``Num`` is a ``str`` so ground-truth records compare equal to what ``ingestion.readers.loads_exact``
+``Num`` is a ``str`` so ground-truth records compare equal to what ``greenlang.core.readers.loads_exact``
 returns for the same JSON number (its ``_Number`` is a ``str`` holding the number's text too).
 """
 

@@ -336,7 +336,7 @@ class ErpSimulator:
     def inject(
         self, kind: str, count: int = 1, *, path_contains: str | None = None, after: int = 0, **params: Any
     ) -> Fault:
-        """Queue a fault (see ``erp_simulator.faults.FAULT_KINDS``); returns it (``fault.applied``)."""
+        """Queue a fault (see ``simulators.erp.faults.FAULT_KINDS``); returns it (``fault.applied``)."""
         fault = Fault(kind, count, path_contains, after, params)
         with self._lock:
             self._faults.append(fault)

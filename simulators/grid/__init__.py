@@ -1,6 +1,6 @@
-"""A local simulator of the GB Carbon Intensity API, for tests and the demo (``grid_intensity.simulator``).
+"""A local simulator of the GB Carbon Intensity API, for tests and the demo (``simulators.grid.simulator``).
 
-The client is ``resources.grid.CarbonIntensityResource``; loads go through ``ingestion.ghg_sources``.
+The client is ``greenlang.ghg.grid_api.CarbonIntensityResource``; loads go through ``greenlang.ghg.sources``.
 """
 
 from simulators.grid.simulator import CarbonIntensitySimulator

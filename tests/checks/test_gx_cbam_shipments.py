@@ -1,4 +1,4 @@
-"""The Great Expectations suite for CBAM shipment batches (checks/gx_cbam_shipments.py).
+"""The Great Expectations suite for CBAM shipment batches (greenlang/cbam/expectations.py).
 
 One GX context serves the whole module (the module caches it); the clean batch is built once and each
 test breaks a copy of it in exactly one way.

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from greenlang.catalog import CONTRACTS, CBAMDefaultValue, CBAMGood, CBAMShipment
+from greenlang.catalog import CONTRACTS
+from greenlang.cbam.contracts import CBAMDefaultValue, CBAMGood, CBAMShipment
 
 DEFAULT_VALUES_FILE = "cbam/cbam_default_values_definitive_IR2025-2621_v20260204.csv"
 GOODS_FILE = "cbam/cbam_cn_codes_from_default_values_2026.csv"

@@ -19,7 +19,6 @@ from greenlang.catalog import CONTRACTS
 from greenlang.core.readers import loads_exact, open_records, snake_case
 from greenlang.core.validation import BatchValidator, field_rules, map_columns
 from greenlang.erp.contracts import (
-    ERP_CONTRACTS,
     OracleInvoice,
     OraclePurchaseOrderLine,
     SAPMaterialStock,
@@ -28,6 +27,7 @@ from greenlang.erp.contracts import (
     WorkdayExpenseItem,
     WorkdayHeadcount,
 )
+from greenlang.erp.sources import ERP_SOURCES
 
 # 2026-01-05T00:00:00Z and 2026-01-07T09:30:15.250Z in OData V2 JSON form
 JAN_5 = 1767571200000
@@ -117,7 +117,7 @@ def entries(text: str) -> list[dict[str, Any]]:
 
 
 def test_erp_contracts_are_registered_at_1_0_0() -> None:
-    for contract in ERP_CONTRACTS:
+    for contract in (*(spec.contract for spec in ERP_SOURCES), UnifiedPurchaseLine):
         assert CONTRACTS[contract.contract_name] is contract
         assert contract.contract_version == "1.0.0"
 

@@ -38,7 +38,7 @@ from demo.generate import (
     generate_shipments,
     write_demo_landing,
 )
-from greenlang.catalog import CBAMGood, CBAMShipment
+from greenlang.cbam.contracts import CBAMGood, CBAMShipment
 
 SHARED_DEFAULT_VALUES = "cbam/cbam_default_values_definitive_IR2025-2621_v20260204.csv"
 SHARED_GOODS = "cbam/cbam_cn_codes_from_default_values_2026.csv"

@@ -511,7 +511,7 @@ def test_command_line() -> None:
         [
             sys.executable,
             "-m",
-            "erp_simulator",
+            "simulators.erp",
             "--port",
             "0",
             "--purchase-orders",

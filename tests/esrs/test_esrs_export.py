@@ -40,7 +40,7 @@ def test_element_mapping_is_unique_and_covers_the_columns():
 
 
 def test_scope_3_axis_and_spellings_follow_efrag():
-    """The QNames EFRAG's own E1 example instance uses (see the evidence note in assets/esrs.py)."""
+    """The QNames EFRAG's own E1 example instance uses (see the evidence note in greenlang/esrs/export.py)."""
     dimensions = {column: dimension for _, column, _, dimension, _ in ELEMENT_MAP if dimension}
     axis = "esrs:Scope3GHGEmissionsCategoryGHGProtocolAxis"
     assert dimensions["scope_3_cat_1_tco2e"] == f"{axis}=esrs:Category1PurchasedGoodsAndServicesMember"

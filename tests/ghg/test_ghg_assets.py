@@ -1,4 +1,4 @@
-"""The GHG assets as Dagster runs them (assets/ghg.py): the EPA hub workbook from the landing directory,
+"""The GHG assets as Dagster runs them (greenlang/ghg/assets.py): the EPA hub workbook from the landing directory,
 and grid intensity per daily partition against the API simulator, re-read once the actuals are measured,
 backfilled one partition at a time and as one range run; the half-hourly schedule's run requests."""
 

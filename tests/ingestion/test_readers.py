@@ -1,4 +1,4 @@
-"""File readers: every rule of ``ingestion.readers``, and the committed corpus of bad inputs."""
+"""File readers: every rule of ``greenlang.core.readers``, and the committed corpus of bad inputs."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from greenlang.core.readers import (
 ROUND_TRIP = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Characters each encoding can hold. Latin-1 leaves out U+0080-U+009F: those C1 controls are exactly
-# the bytes that make the reader choose Windows-1252 (documented in ingestion/readers/_bytes.py).
+# the bytes that make the reader choose Windows-1252 (documented in greenlang/core/readers/_bytes.py).
 _SINGLE_BYTE = {
     "cp1252": sorted(set(bytes(range(1, 256)).decode("cp1252", errors="ignore"))),
     "latin-1": [chr(code) for code in range(1, 256) if not 0x80 <= code <= 0x9F],

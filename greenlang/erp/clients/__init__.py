@@ -1,7 +1,7 @@
 """ERP clients (Dagster resources): SAP S/4HANA (OData V2), Oracle Fusion (REST), Workday (RaaS).
 
-Each yields ``Page(records, url, total)`` per request (``resources.erp.base``); all share one HTTP layer
-(``resources.erp.http``: rate limit, Retry-After, backoff with jitter, timeouts, clear errors, secrets
+Each yields ``Page(records, url, total)`` per request (``greenlang.core.api_client``); all share one HTTP layer
+(``greenlang.core.http``: rate limit, Retry-After, backoff with jitter, timeouts, clear errors, secrets
 redacted). See docs/design.md, "ERP connectors".
 """
 
