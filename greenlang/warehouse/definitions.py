@@ -5,8 +5,7 @@ import dagster as dg
 
 from greenlang.core.warehouse import WarehouseResource
 from greenlang.settings import Settings
-from greenlang.warehouse.dbt_assets import build_dbt_assets
-from greenlang.warehouse.dbt_resource import dbt_resource
+from greenlang.warehouse.dbt import build_dbt_assets, dbt_resource
 from greenlang.warehouse.jobs import build_warehouse_job, daily_build
 
 

@@ -1,16 +1,55 @@
-"""The dbt project as Dagster assets; dbt tests surface as asset checks."""
+"""The dbt project as Dagster assets, pointed at the warehouse the settings select: the project and CLI
+resource, the translator (groups by layer, one SLA per layer), and the one multi-asset that runs
+``dbt build`` (tests surface as asset checks)."""
 
+import os
+import sys
 from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
 
 from greenlang.catalog import RAW_SOURCES
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.loader import prepare_raw_tables
 from greenlang.core.warehouse import WarehouseResource
-from greenlang.warehouse.dbt_resource import dbt_project
+from greenlang.settings import DBT_PROJECT_DIR, Settings
+
+
+@cache
+def dbt_project(target: str) -> DbtProject:
+    project = DbtProject(
+        project_dir=DBT_PROJECT_DIR,
+        profiles_dir=DBT_PROJECT_DIR,
+        target=target,
+        # Compiled SQL differs per adapter (dispatch), so each target keeps its own artifacts.
+        target_path=f"target/{target}",
+    )
+    # Under `dagster dev` the manifest is rebuilt on load; `make manifest` builds it otherwise.
+    project.prepare_if_dev()
+    return project
+
+
+def dbt_resource(settings: Settings) -> DbtCliResource:
+    # dbt runs as a subprocess and reads its connection details from the environment: hand it the
+    # same resolved values the Python loaders use, so both sides always see one warehouse.
+    os.environ.update(settings.dbt_env())
+    return DbtCliResource(
+        project_dir=dbt_project(settings.target),
+        target=settings.target,
+        # The dbt installed beside this interpreter, whether or not the virtualenv is on PATH.
+        dbt_executable=str(Path(sys.executable).parent / "dbt"),
+    )
+
 
 LAYERS = ("staging", "intermediate", "marts", "reporting")
 
