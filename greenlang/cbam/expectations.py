@@ -297,7 +297,10 @@ def build_cbam_shipment_suite() -> gx.ExpectationSuite:
             "Only release for free circulation and inward processing are CBAM imports.",
             f"{REG}, Art. 2(1), Art. 3",
         ),
-        "_batch_id": ("Provenance: _batch_id links every row to raw.load_batch (docs/architecture.md).", None),
+        "_batch_id": (
+            "Provenance: _batch_id links every row to raw.load_batch (docs/architecture.md).",
+            None,
+        ),
         "_source_uri": ("Provenance: the file or API the row came from.", None),
         "_source_row": ("Provenance: the record number in the source, for tracing a fact to its line.", None),
         "_row_sha256": ("Provenance: hash of the canonical source record (docs/design.md).", None),

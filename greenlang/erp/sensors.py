@@ -38,6 +38,7 @@ erp_hourly_sync = dg.ScheduleDefinition(
     cron_schedule="15 * * * *",
     execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Syncs every ERP entity at a quarter past each hour, incrementally from its watermark",
 )
 
 

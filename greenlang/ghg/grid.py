@@ -131,6 +131,7 @@ grid_intensity_job = dg.define_asset_job(
     cron_schedule="10,40 * * * *",  # after each half hour ends, when the API has measured it
     execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Re-reads yesterday's and today's GB grid intensity after each half hour (actuals replace forecasts)",
 )
 def grid_intensity_schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
     """Yesterday (its last half hours are measured after midnight) and today (actuals so far, forecasts)."""

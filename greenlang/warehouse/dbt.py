@@ -69,6 +69,37 @@ class WarehouseDbtTranslator(DagsterDbtTranslator):
         freshness = FRESHNESS["seeds" if layer == "reference" else "models"]
         return spec.replace_attributes(group_name=layer, freshness_policy=freshness)
 
+    def get_asset_check_spec(
+        self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project
+    ) -> dg.AssetCheckSpec | None:
+        """A dbt test's check says what it tests: its YAML description, else one written from the test."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        node = manifest["nodes"].get(unique_id) or manifest.get("unit_tests", {}).get(unique_id) or {}
+        return spec._replace(description=describe_test(node))
+
+
+def describe_test(node: Mapping[str, Any]) -> str:
+    """``not_null`` on ``cn_code`` → "cn_code is never null"; a singular test → its name in words."""
+    if node.get("resource_type") == "unit_test":
+        return f"Unit test: {node['name'].replace('_', ' ')}, on fixed inputs with expected rows"
+    metadata = node.get("test_metadata") or {}
+    kwargs = metadata.get("kwargs") or {}
+    column = kwargs.get("column_name") or node.get("column_name") or "the row"
+    if metadata.get("name") == "not_null":
+        return f"{column} is never null"
+    if metadata.get("name") == "unique":
+        return f"{column} is unique"
+    if metadata.get("name") == "accepted_values":
+        return f"{column} is one of {', '.join(map(str, kwargs.get('values', [])))}"
+    if metadata.get("name") == "relationships":
+        target = str(kwargs.get("to", "")).removeprefix("ref('").removeprefix("source(").rstrip("')")
+        return f"every {column} exists as {kwargs.get('field')} in {target}"
+    if metadata.get("name"):
+        return f"{metadata['name'].replace('_', ' ')} on {column}"
+    return f"Singular test: {node.get('name', 'dbt test').removeprefix('assert_').replace('_', ' ')}"
+
 
 def build_dbt_assets(target: str) -> dg.AssetsDefinition:
     project = dbt_project(target)
