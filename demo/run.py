@@ -13,7 +13,7 @@ from demo.generate import write_demo_landing
 from demo.ghg import DEMO_GRID_WINDOW, running_grid_api, write_ghg_demo_landing
 from greenlang.catalog import LANDING_SOURCES
 from greenlang.core.landing import landed_files
-from greenlang.core.warehouse import Session, Warehouse
+from greenlang.core.warehouse import Session, Warehouse, WarehouseUnavailable
 from greenlang.ingest.sensors import load_job_name
 from greenlang.settings import load_settings
 
@@ -23,6 +23,12 @@ QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 def main() -> int:
     settings = load_settings()
+    try:
+        if Warehouse(settings).ensure_database():
+            print(f"Created the database {settings.postgres.database}")
+    except WarehouseUnavailable as error:
+        print(error, file=sys.stderr)
+        return 2
     write_demo_landing(settings.landing_dir)
     write_ghg_demo_landing(settings.landing_dir)
     with running_erps(), running_grid_api():

@@ -22,6 +22,7 @@ import pandas as pd
 import psycopg
 import pyarrow as pa
 import pyarrow.csv as pa_csv
+from psycopg import sql as pg_sql
 
 from greenlang.settings import PostgresSettings, Settings
 
@@ -315,6 +316,10 @@ class PostgresSession(Session):
         self.execute("SELECT pg_advisory_xact_lock(hashtextextended(%(key)s, 0))", {"key": key})
 
 
+class WarehouseUnavailable(RuntimeError):
+    """The warehouse's server cannot be reached: one line that says where and what to check."""
+
+
 class Warehouse:
     """Opens sessions on the warehouse the settings select."""
 
@@ -341,6 +346,29 @@ class Warehouse:
         else:
             with psycopg.connect(self.settings.postgres.conninfo(), autocommit=True) as connection:
                 yield PostgresSession(connection)
+
+    def ensure_database(self) -> bool:
+        """Create the PostgreSQL database if it is missing (True when it did); a DuckDB file is created on
+        first use. Raises ``WarehouseUnavailable`` when the server cannot be reached."""
+        if self.dialect == "duckdb":
+            return False
+        postgres = self.settings.postgres
+        try:
+            with psycopg.connect(postgres.conninfo("postgres"), autocommit=True, connect_timeout=5) as admin:
+                exists = admin.execute(
+                    "SELECT 1 FROM pg_database WHERE datname = %s", (postgres.database,)
+                ).fetchone()
+                if not exists:
+                    admin.execute(
+                        pg_sql.SQL("CREATE DATABASE {}").format(pg_sql.Identifier(postgres.database))
+                    )
+                return not exists
+        except psycopg.OperationalError as error:
+            reason = (str(error).strip().splitlines() or ["no answer"])[-1]
+            raise WarehouseUnavailable(
+                f"PostgreSQL is not reachable at {postgres.host}:{postgres.port} as {postgres.user} ({reason}); "
+                "start the server or set GREENLANG_PG_HOST / GREENLANG_PG_PORT / GREENLANG_PG_USER"
+            ) from None
 
     def describe(self) -> str:
         if self.dialect == "duckdb":
