@@ -86,11 +86,11 @@ final as (
             end
             when mode = 'hotel' then destination
         end as factor_variant,
-        case
-            when mode in ('air', 'rail', 'bus') then {{ ghg_multiply('travel_km', 'passengers') }}
+        {{ to_decimal("case
+            when mode in ('air', 'rail', 'bus') then " ~ ghg_multiply('travel_km', 'passengers') ~ "
             when mode in ('car', 'taxi') then travel_km
-            when mode = 'hotel' then {{ ghg_multiply('nights', 'passengers') }}
-        end as quantity,
+            when mode = 'hotel' then " ~ ghg_multiply('nights', 'passengers') ~ "
+        end") }} as quantity,
         {%- for column in ['unit', 'unit_code'] %}
         case mode {% for mode, unit in units.items() %}when '{{ mode }}' then '{{ unit }}' {% endfor %}end as {{ column }},
         {%- endfor %}

@@ -116,9 +116,9 @@ final as (
         7 as scope_3_category,
         'commuting_average' as method,
         case when inputs.is_computable then inputs.commuting_mode else 'no_assumption' end as request_part,
-        case when inputs.is_computable then {{ decimal_divide(
+        {{ to_decimal('case when inputs.is_computable then ' ~ decimal_divide(
             ghg_multiply(ghg_multiply('inputs.quantity', 'inputs.annual_km_per_employee'), 'inputs.mode_share'), '12'
-        ) }} end as request_quantity,
+        ) ~ ' end') }} as request_quantity,
         case
             when not inputs.is_computable then null
             when factor_map.quantity_basis = 'vehicle_km' then 'km'
