@@ -82,14 +82,6 @@
 {%- endmacro %}
 
 {#-
-  ghg_latest_first(): the ORDER BY of "latest received version first" used to deduplicate raw rows:
-  latest load, then latest batch id, then the later record of the file.
--#}
-{% macro ghg_latest_first() -%}
-    _ingested_at desc, _batch_id desc, _source_row desc
-{%- endmacro %}
-
-{#-
   ghg_pair_value(text_expr, key): the value of `key` in a 'key=value;key=value' list (the staff
   survey's commuting_mode_share, e.g. 'car=0.55;rail=0.2;bus=0.1;bike=0.15'), as text; '0' when the
   list is given but does not name the key, NULL when the list is NULL. Blanks are ignored.

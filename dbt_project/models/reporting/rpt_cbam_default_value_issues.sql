@@ -1,5 +1,5 @@
--- Published CBAM default values (IR (EU) 2025/2621) that break a consistency rule of
--- int_cbam__default_values_checked: one row per (default value, broken rule). These rows have
+-- Published CBAM default values (IR (EU) 2025/2621, dim_cbam_default_value) that break a consistency
+-- rule of int_cbam__default_values_checked: one row per (default value, broken rule). These rows have
 -- is_usable = false and are never used for embedded emissions. Rows with no published figure at all
 -- (the country has no specific value: the "other countries" value applies) are not issues.
 
@@ -7,7 +7,7 @@ with
 
 default_values as (
 
-    select * from {{ ref('int_cbam__default_values_checked') }}
+    select * from {{ ref('dim_cbam_default_value') }}
     where is_published
 
 ),

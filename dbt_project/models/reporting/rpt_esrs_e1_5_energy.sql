@@ -1,5 +1,5 @@
 -- ESRS E1-5 Energy consumption and mix (Delegated Regulation (EU) 2023/2772, ESRS E1 §35-38), per
--- tenant and reporting year, MWh, from int_ghg__energy_consumption:
+-- tenant and reporting year, MWh, from fct_esrs_energy_consumption:
 --   §37(a) fossil_mwh, (b) nuclear_mwh, (c) renewable_mwh with (c)(i) renewable_fuels_mwh, (c)(ii)
 --   renewable_purchased_electricity_heat_steam_cooling_mwh, (c)(iii) renewable_self_generated_non_fuel_mwh;
 --   §38(a)-(e) the fossil part by coal and coal products, crude oil and petroleum products, natural
@@ -17,7 +17,7 @@ with
 
 energy as (
 
-    select * from {{ ref('int_ghg__energy_consumption') }}
+    select * from {{ ref('fct_esrs_energy_consumption') }}
 
 ),
 

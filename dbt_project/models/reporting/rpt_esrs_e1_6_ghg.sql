@@ -5,7 +5,7 @@
 --   categories), total_location_tco2e = scope 1 + scope 2 location-based + scope 3 and
 --   total_market_tco2e = scope 1 + scope 2 market-based + scope 3 (§52), and the GHG intensity per
 --   net revenue (§53): total / net_revenue (net_revenue in net_revenue_currency units, from
---   raw.finance__net_revenue with fiscal_year = reporting_year; NULL intensity without revenue).
+--   fct_net_revenue with fiscal_year = reporting_year; NULL intensity without revenue).
 -- A category without activity data in the warehouse is 0 (scope_3_tco2e is the sum of the 15).
 -- emission_rows_without_factor: activity rows whose factor was not found (no emissions counted):
 -- not 0 means the figures are incomplete.
@@ -21,7 +21,7 @@ emissions as (
 
 revenue as (
 
-    select * from {{ ref('stg_finance__net_revenue') }}
+    select * from {{ ref('fct_net_revenue') }}
 
 ),
 

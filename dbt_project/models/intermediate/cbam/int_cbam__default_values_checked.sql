@@ -15,7 +15,7 @@
 -- half_unit_in_last_place): each published figure is rounded on its own, so a sum or product of
 -- rounded figures may differ from the rounded result by up to the sum of the half units, e.g.
 -- urea 0.9 + 0.05 = 0.95 vs total 0.94: |0.01| <= 0.005 + 0.005 + 0.005.
--- A reload of the same publication replaces the earlier rows (latest _ingested_at per id).
+-- A reload of the same publication replaces the earlier rows (latest_per_key per id).
 
 with
 
@@ -38,14 +38,7 @@ sectors as (
 
 ranked_loads as (
 
-    select
-        default_values.*,
-        row_number() over (
-            partition by default_value_id
-            order by _ingested_at desc, _batch_id desc
-        ) as load_recency
-
-    from default_values
+    {{ latest_per_key('default_values', partition_by=['default_value_id'], rank_column='load_recency') }}
 
 ),
 
@@ -58,7 +51,6 @@ current_rows as (
     from ranked_loads
     left join sectors
         on ranked_loads.sector = sectors.cbam_sector
-    where ranked_loads.load_recency = 1
 
 ),
 

@@ -57,11 +57,7 @@ keyed_versions as (
     select
         {{ surrogate_key(['tenant_id', 'declarant_eori', 'declaration_id', 'declaration_line']) }}
             as cbam_import_key,
-        shipments.*,
-        row_number() over (
-            partition by tenant_id, declarant_eori, declaration_id, declaration_line
-            order by _ingested_at desc, _batch_id desc, _source_row desc
-        ) as version_recency
+        shipments.*
 
     from shipments
 
@@ -69,8 +65,12 @@ keyed_versions as (
 
 import_lines as (
 
-    select * from keyed_versions
-    where version_recency = 1
+    -- a re-sent line replaces the earlier version (the staging dedupe rule, latest_per_key)
+    {{ latest_per_key(
+        'keyed_versions',
+        partition_by=['tenant_id', 'declarant_eori', 'declaration_id', 'declaration_line'],
+        rank_column='version_recency'
+    ) }}
 
 ),
 

@@ -7,7 +7,8 @@
 -- unknown_unit_readings / unconfigured_readings: readings whose unit the unit seed does not know, or
 -- whose meter/channel the meter seed does not list; int_ghg__activities flags such days and the
 -- build fails (never a silent zero).
--- Provenance: _batch_id / _source_row of the latest received reading of the day; max_ingested_at
+-- Provenance: _batch_id / _source_row of the latest received reading of the day (the order of the
+-- latest_per_key tie-break); max_ingested_at
 -- drives the incremental fct_energy_consumption.
 
 with
@@ -44,7 +45,7 @@ configured as (
         meters.meter_id is not null as is_configured,
         row_number() over (
             partition by readings.tenant_id, readings.meter_id, readings.reading_date_utc
-            order by readings._ingested_at desc, readings._batch_id desc, readings._source_row desc
+            order by {{ latest_per_key_tie_break('readings') | join(', ') }}
         ) as recency
 
     from readings

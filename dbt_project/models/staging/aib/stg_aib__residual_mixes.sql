@@ -71,8 +71,7 @@ ranked as (
     {{ latest_per_key(
         'renamed',
         partition_by=['publisher', 'edition', 'version', 'coalesce(country_code, country_published)'],
-        order_by=[ghg_latest_first()],
-        rank_column='load_rank'
+                rank_column='load_rank'
     ) }}
 
 ),

@@ -19,11 +19,7 @@ renamed as (
         cast(length(replace(trim(cn_code), ' ', '')) as integer) as cn_code_length,
         trim(description) as description,
         nullif(trim(route_code), '') as route_code,
-        _batch_id,
-        _source_uri,
-        cast(_source_row as bigint) as _source_row,
-        _row_sha256,
-        cast(_ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+        {{ provenance_columns() }}
 
     from source
 

@@ -27,11 +27,7 @@ renamed as (
         {{ to_decimal('actual_indirect_see') }} as actual_indirect_see,
         {{ to_decimal('electricity_consumed_mwh') }} as electricity_consumed_mwh,
         {{ to_decimal('carbon_price_paid_eur') }} as carbon_price_paid_eur,
-        _batch_id,
-        _source_uri,
-        cast(_source_row as bigint) as _source_row,
-        _row_sha256,
-        cast(_ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+        {{ provenance_columns() }}
 
     from source
 

@@ -61,8 +61,7 @@ ranked as (
     {{ latest_per_key(
         'renamed',
         partition_by=['publisher', 'edition', 'version', 'factor_id'],
-        order_by=[ghg_latest_first()],
-        rank_column='load_rank'
+                rank_column='load_rank'
     ) }}
 
 ),

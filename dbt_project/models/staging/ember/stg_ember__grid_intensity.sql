@@ -47,8 +47,7 @@ ranked as (
     {{ latest_per_key(
         'renamed',
         partition_by=['publisher', 'edition', 'version', 'ember_key', 'data_year'],
-        order_by=[ghg_latest_first()],
-        rank_column='load_rank'
+                rank_column='load_rank'
     ) }}
 
 ),

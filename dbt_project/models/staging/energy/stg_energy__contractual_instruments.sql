@@ -23,11 +23,7 @@ renamed as (
         replace(replace({{ ghg_normalise('instrument_type') }}, ' ', '_'), '-', '_') as instrument_type,
         {{ to_decimal('mwh') }} as mwh,
         {{ to_decimal('emission_factor_kg_per_kwh') }} as emission_factor_kg_per_kwh,
-        _batch_id,
-        _source_uri,
-        cast(_source_row as bigint) as _source_row,
-        _row_sha256,
-        cast(_ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+        {{ provenance_columns() }}
 
     from source
 
@@ -38,8 +34,7 @@ ranked as (
     {{ latest_per_key(
         'renamed',
         partition_by=['tenant_id', 'instrument_id'],
-        order_by=[ghg_latest_first()],
-        rank_column='version_rank'
+                rank_column='version_rank'
     ) }}
 
 ),

@@ -82,8 +82,7 @@ ranked as (
     {{ latest_per_key(
         'classified',
         partition_by=['publisher', 'edition', 'version', 'table_number', 'row_label', 'column_name', 'unit'],
-        order_by=[ghg_latest_first()],
-        rank_column='load_rank'
+                rank_column='load_rank'
     ) }}
 
 ),

@@ -17,11 +17,7 @@ renamed as (
         cast(fiscal_year as integer) as fiscal_year,
         {{ to_decimal('net_revenue') }} as net_revenue,
         upper(trim(currency)) as currency,
-        _batch_id,
-        _source_uri,
-        cast(_source_row as bigint) as _source_row,
-        _row_sha256,
-        cast(_ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+        {{ provenance_columns() }}
 
     from source
 
@@ -32,8 +28,7 @@ ranked as (
     {{ latest_per_key(
         'renamed',
         partition_by=['tenant_id', 'fiscal_year'],
-        order_by=[ghg_latest_first()],
-        rank_column='version_rank'
+                rank_column='version_rank'
     ) }}
 
 ),

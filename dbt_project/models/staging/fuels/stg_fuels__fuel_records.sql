@@ -27,11 +27,7 @@ renamed as (
         trim(unit) as unit,
         {{ ghg_normalise('unit') }} as unit_normalised,
         {{ ghg_calorific_basis('calorific_basis') }} as calorific_basis,
-        _batch_id,
-        _source_uri,
-        cast(_source_row as bigint) as _source_row,
-        _row_sha256,
-        cast(_ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+        {{ provenance_columns() }}
 
     from source
 
@@ -42,8 +38,7 @@ ranked as (
     {{ latest_per_key(
         'renamed',
         partition_by=['tenant_id', 'record_id'],
-        order_by=[ghg_latest_first()],
-        rank_column='version_rank'
+                rank_column='version_rank'
     ) }}
 
 ),

@@ -22,11 +22,7 @@ renamed as (
         {{ ghg_refrigerant_key('refrigerant') }} as refrigerant_key,
         {{ to_decimal('topped_up_kg') }} as topped_up_kg,
         {{ to_decimal('recovered_kg') }} as recovered_kg,
-        _batch_id,
-        _source_uri,
-        cast(_source_row as bigint) as _source_row,
-        _row_sha256,
-        cast(_ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+        {{ provenance_columns() }}
 
     from source
 
@@ -37,8 +33,7 @@ ranked as (
     {{ latest_per_key(
         'renamed',
         partition_by=['tenant_id', 'record_id'],
-        order_by=[ghg_latest_first()],
-        rank_column='version_rank'
+                rank_column='version_rank'
     ) }}
 
 ),

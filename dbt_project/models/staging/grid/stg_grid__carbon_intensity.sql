@@ -22,11 +22,7 @@ renamed as (
         cast(forecast as integer) as forecast_g_co2_per_kwh,
         cast(actual as integer) as actual_g_co2_per_kwh,
         {{ ghg_normalise('intensity_index') }} as intensity_index,
-        _batch_id,
-        _source_uri,
-        cast(_source_row as bigint) as _source_row,
-        _row_sha256,
-        cast(_ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+        {{ provenance_columns() }}
 
     from source
 
@@ -37,7 +33,7 @@ ranked as (
     {{ latest_per_key(
         'renamed',
         partition_by=['tenant_id', 'region', 'from_utc'],
-        order_by=['case when actual_g_co2_per_kwh is not null then 0 else 1 end', ghg_latest_first()],
+        prefer=['case when actual_g_co2_per_kwh is not null then 0 else 1 end'],
         rank_column='version_rank'
     ) }}
 

@@ -30,11 +30,7 @@ renamed as (
         {%- for mode in modes %}
         {{ to_decimal(ghg_pair_value("nullif(trim(commuting_mode_share), '')", mode)) }} as survey_share_{{ mode }},
         {%- endfor %}
-        _batch_id,
-        _source_uri,
-        cast(_source_row as bigint) as _source_row,
-        _row_sha256,
-        cast(_ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+        {{ provenance_columns() }}
 
     from source
 
@@ -45,8 +41,7 @@ ranked as (
     {{ latest_per_key(
         'renamed',
         partition_by=['tenant_id', 'period', 'site_id'],
-        order_by=[ghg_latest_first()],
-        rank_column='version_rank'
+                rank_column='version_rank'
     ) }}
 
 ),

@@ -17,11 +17,7 @@ renamed as (
         {{ ghg_normalise('mode') }} as mode,
         {{ to_decimal('mass_tonnes') }} as mass_tonnes,
         {{ to_decimal('distance_km') }} as distance_km,
-        _batch_id,
-        _source_uri,
-        cast(_source_row as bigint) as _source_row,
-        _row_sha256,
-        cast(_ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+        {{ provenance_columns() }}
 
     from source
 
@@ -32,8 +28,7 @@ ranked as (
     {{ latest_per_key(
         'renamed',
         partition_by=['tenant_id', 'leg_id'],
-        order_by=[ghg_latest_first()],
-        rank_column='version_rank'
+                rank_column='version_rank'
     ) }}
 
 ),

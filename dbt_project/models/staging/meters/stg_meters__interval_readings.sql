@@ -8,8 +8,9 @@
 --    guessed (int_ghg__activities fails the build on it).
 -- 3. Deduplication: ACTUAL beats SUBSTITUTED beats ESTIMATED beats MISSING whatever the arrival
 --    order (a later estimate never overwrites a measured value); within the same quality the latest
---    received version wins (_ingested_at, _batch_id, _source_row). replaced_estimate is true when an
---    ACTUAL value replaced an ESTIMATED one received for the same interval.
+--    received version wins (latest_per_key tie-break: _ingested_at, _source_row, _batch_id).
+--    replaced_estimate is true when an ACTUAL value replaced an ESTIMATED one received for the same
+--    interval.
 
 with
 
@@ -61,14 +62,10 @@ renamed as (
 
 ),
 
-ranked as (
+versions as (
 
     select
         renamed.*,
-        row_number() over (
-            partition by tenant_id, meter_id, channel, interval_start_utc
-            order by quality_rank, {{ ghg_latest_first() }}
-        ) as version_rank,
         count(*) over (
             partition by tenant_id, meter_id, channel, interval_start_utc
         ) as versions_received,
@@ -77,6 +74,18 @@ ranked as (
         ) as had_estimate
 
     from renamed
+
+),
+
+ranked as (
+
+    -- the best quality flag first (ACTUAL, SUBSTITUTED, ESTIMATED, MISSING), then the latest version
+    {{ latest_per_key(
+        'versions',
+        partition_by=['tenant_id', 'meter_id', 'channel', 'interval_start_utc'],
+        prefer=['quality_rank'],
+        rank_column='version_rank'
+    ) }}
 
 ),
 
@@ -104,7 +113,6 @@ final as (
         _ingested_at
 
     from ranked
-    where version_rank = 1
 
 )
 

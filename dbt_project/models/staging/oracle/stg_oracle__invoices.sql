@@ -24,11 +24,7 @@ renamed as (
         trim(business_unit) as business_unit,
         lower(trim(canceled_flag)) = 'true' as is_cancelled,
         cast(last_update_date as {{ dbt.type_timestamp() }}) as last_update_date,
-        _batch_id,
-        _source_uri,
-        cast(_source_row as bigint) as _source_row,
-        _row_sha256,
-        cast(_ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+        {{ provenance_columns() }}
 
     from source
 
@@ -39,7 +35,7 @@ versions as (
     {{ latest_per_key(
         'renamed',
         partition_by=['tenant_id', 'invoice_id'],
-        order_by=['last_update_date desc', '_ingested_at desc', '_source_row desc', '_batch_id desc'],
+        prefer=['last_update_date desc'],
         rank_column='version_recency'
     ) }}
 

@@ -50,19 +50,26 @@ renamed as (
 
 ),
 
-versions as (
+history as (
 
     select
         renamed.*,
         min(last_update_date) over (
             partition by tenant_id, po_header_id, po_line_id
-        ) as first_update_date_seen,
-        row_number() over (
-            partition by tenant_id, po_header_id, po_line_id
-            order by last_update_date desc, _ingested_at desc, _source_row desc, _batch_id desc
-        ) as version_recency
+        ) as first_update_date_seen
 
     from renamed
+
+),
+
+versions as (
+
+    {{ latest_per_key(
+        'history',
+        partition_by=['tenant_id', 'po_header_id', 'po_line_id'],
+        prefer=['last_update_date desc'],
+        rank_column='version_recency'
+    ) }}
 
 ),
 
@@ -100,7 +107,6 @@ final as (
     from versions
     left join units
         on versions.unit_source_code = units.source_unit_code
-    where versions.version_recency = 1
 
 )
 

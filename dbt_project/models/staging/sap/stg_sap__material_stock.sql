@@ -44,8 +44,7 @@ versions as (
     {{ latest_per_key(
         'renamed',
         partition_by=['tenant_id', 'material', 'plant', 'storage_location', 'inventory_stock_type'],
-        order_by=['_ingested_at desc', '_source_row desc', '_batch_id desc'],
-        rank_column='version_recency'
+                rank_column='version_recency'
     ) }}
 
 ),

@@ -57,7 +57,7 @@ versions as (
     {{ latest_per_key(
         'renamed',
         partition_by=['tenant_id', 'purchase_order', 'purchase_order_item'],
-        order_by=['last_change_datetime desc', '_ingested_at desc', '_source_row desc', '_batch_id desc'],
+        prefer=['last_change_datetime desc'],
         rank_column='version_recency'
     ) }}
 

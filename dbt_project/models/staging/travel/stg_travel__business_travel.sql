@@ -24,11 +24,7 @@ renamed as (
         coalesce(cast(passengers as integer), 1) as passengers,
         nullif(replace(replace({{ ghg_normalise('cabin_class') }}, ' ', '_'), '-', '_'), '') as cabin_class,
         cast(nights as integer) as nights,
-        _batch_id,
-        _source_uri,
-        cast(_source_row as bigint) as _source_row,
-        _row_sha256,
-        cast(_ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+        {{ provenance_columns() }}
 
     from source
 
@@ -39,8 +35,7 @@ ranked as (
     {{ latest_per_key(
         'renamed',
         partition_by=['tenant_id', 'trip_id'],
-        order_by=[ghg_latest_first()],
-        rank_column='version_rank'
+                rank_column='version_rank'
     ) }}
 
 ),

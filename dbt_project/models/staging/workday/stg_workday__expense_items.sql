@@ -26,11 +26,7 @@ renamed as (
         nullif(upper(trim(destination)), '') as destination,
         trim(cost_center) as cost_center,
         cast(last_updated as {{ dbt.type_timestamp() }}) as last_updated,
-        _batch_id,
-        _source_uri,
-        cast(_source_row as bigint) as _source_row,
-        _row_sha256,
-        cast(_ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+        {{ provenance_columns() }}
 
     from source
 
@@ -41,7 +37,7 @@ versions as (
     {{ latest_per_key(
         'renamed',
         partition_by=['tenant_id', 'expense_item_id'],
-        order_by=['last_updated desc', '_ingested_at desc', '_source_row desc', '_batch_id desc'],
+        prefer=['last_updated desc'],
         rank_column='version_recency'
     ) }}
 

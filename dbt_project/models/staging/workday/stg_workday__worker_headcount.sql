@@ -20,11 +20,7 @@ renamed as (
         trim(worker_type) as worker_type,
         cast(headcount as integer) as headcount,
         {{ to_decimal('fte') }} as fte,
-        _batch_id,
-        _source_uri,
-        cast(_source_row as bigint) as _source_row,
-        _row_sha256,
-        cast(_ingested_at as {{ dbt.type_timestamp() }}) as _ingested_at
+        {{ provenance_columns() }}
 
     from source
 
@@ -35,8 +31,7 @@ versions as (
     {{ latest_per_key(
         'renamed',
         partition_by=['tenant_id', 'report_date', 'location', 'cost_center', 'worker_type'],
-        order_by=['_ingested_at desc', '_source_row desc', '_batch_id desc'],
-        rank_column='version_recency'
+                rank_column='version_recency'
     ) }}
 
 ),
