@@ -38,8 +38,8 @@ def test_a_dbt_test_is_described_from_what_it_tests() -> None:
     assert describe_test(
         generic("relationships", column_name="country_code", to="ref('dim_country')", field="iso2")
     ) == ("every country_code exists as iso2 in dim_country")
-    assert describe_test({"resource_type": "test", "name": "assert_rpt_esrs_consistent"}) == (
-        "Singular test: rpt esrs consistent"
+    assert describe_test({"resource_type": "test", "name": "assert_ghg_staging_deduplicated"}) == (
+        "Singular test: ghg staging deduplicated"
     )
     assert describe_test({"resource_type": "unit_test", "name": "fuel_to_kwh"}).startswith(
         "Unit test: fuel to kwh"

@@ -1,5 +1,5 @@
 -- A default value that breaks a rule (rpt_cbam_default_value_issues) is never used, and every
--- line on the default method names the default-value row it used (ARCHITECTURE.md, "Provenance").
+-- line on the default method names the default-value row it used (docs/architecture.md, "Provenance").
 select
     imports.cbam_import_key,
     imports.emission_method,

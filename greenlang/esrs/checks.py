@@ -1,5 +1,6 @@
 """Consistency checks of the ESRS E1 reports: totals = the sum of their parts, shares add up to 1,
-intensity = total / net revenue.
+intensity = total / net revenue. The one place these rules are written: Dagster runs them as asset checks
+of the two reports after every build (there is no dbt copy of them).
 
 Exactness follows the models (dbt_project/models/reporting/rpt_esrs_e1_{5,6}_*.sql): every part is a
 numeric(38, 12) sum of numeric(38, 12) values, so totals and sums must be equal exactly, and

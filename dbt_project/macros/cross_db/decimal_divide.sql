@@ -5,7 +5,7 @@
 
   Why a macro: DuckDB divides decimals in DOUBLE (a float, ~16 significant digits), and Postgres
   rounds a numeric quotient to a scale that shrinks as the quotient grows. Regulatory and monetary
-  numbers are exact decimals (ARCHITECTURE.md, "Provenance"), so the quotient is computed with
+  numbers are exact decimals (docs/architecture.md, "Provenance"), so the quotient is computed with
   integer arithmetic instead: q = sign(n) * sign(d) * floor((2|n| * 10^s + |d|) / (2|d|)) / 10^s.
   - Postgres: div() is exact integer division of numerics (arbitrary precision).
   - DuckDB: the operands' unscaled values (x 10^12) as HUGEINT and `//`; numerators are limited to

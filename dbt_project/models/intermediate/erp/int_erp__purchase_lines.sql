@@ -1,5 +1,5 @@
 -- Purchase lines of SAP S/4HANA (stg_sap__purchase_order_items) and Oracle Fusion
--- (stg_oracle__purchase_order_lines) in one shape (contracts/erp.py, UnifiedPurchaseLine), already one
+-- (stg_oracle__purchase_order_lines) in one shape (greenlang/erp/contracts.py, UnifiedPurchaseLine), already one
 -- row per business key (latest change; deletions kept). Per line:
 -- 1. Net amount in document currency: SAP order_quantity x net_price_amount / net_price_quantity (the
 --    net price is per price unit), Oracle quantity x unit_price; exact decimal(38,12), the division

@@ -16,7 +16,7 @@
 -- * T&D losses, Scope 3 category 3 activity C (variant 'td_losses'; factor_match_key
 --   'egrid|<subregion>|td_losses'): per MWh consumed, derived from two published cells of one Table 6
 --   row, published_value = total output rate (lb of the gas / MWh) x "Grid Gross Loss (%)", which the
---   2025 hub writes as a fraction (0.042 = 4.2 %; ingestion/publications/epa_hub.py). EPA's note to
+--   2025 hub writes as a fraction (0.042 = 4.2 %; greenlang/ghg/epa_hub.py). EPA's note to
 --   Table 6: grid gross loss factors "can assist in calculating one component of Scope 3 Category 3
 --   ... Activity C". GHG Protocol, Technical Guidance for Calculating Scope 3 Emissions (v1.0, 2013),
 --   category 3, activity C (T&D losses): emissions = electricity consumed x T&D loss rate x emission

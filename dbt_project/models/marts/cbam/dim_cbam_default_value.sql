@@ -1,5 +1,5 @@
 -- The versioned default-value rows (publication, country, CN code, description) that fact rows point
--- to through default_value_id (ARCHITECTURE.md, "Provenance"), with the rule results of
+-- to through default_value_id (docs/architecture.md, "Provenance"), with the rule results of
 -- int_cbam__default_values_checked. Implementing Regulation (EU) 2025/2621.
 
 with

@@ -2,7 +2,7 @@
 -- EPA, Ember, AIB residual mixes, tenants' contractual instruments) and every version, with its
 -- validity (a restated row is closed by the later version, valid_to) and its value in kg CO2e per
 -- unit on the GWP basis of the build (var ghg_gwp_basis, AR5 by default). fct_ghg_emissions.emission_factor_id
--- references the exact row used (ARCHITECTURE.md, "Provenance").
+-- references the exact row used (docs/architecture.md, "Provenance").
 
 with
 

@@ -1,5 +1,5 @@
 -- Spend-based emission factors (kg CO2e per currency unit of a price year) that fact rows point to
--- through eeio_factor_id (ARCHITECTURE.md, "Provenance"): U.S. EPA Supply Chain GHG Emission Factors
+-- through eeio_factor_id (docs/architecture.md, "Provenance"): U.S. EPA Supply Chain GHG Emission Factors
 -- for US Industries and Commodities v1.3.0 (NAICS-6, kg CO2e per 2022 USD, purchaser price).
 
 with
