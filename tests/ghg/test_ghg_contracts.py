@@ -29,7 +29,7 @@ from greenlang.ghg.contracts import (
     RefrigerantRecord,
 )
 from greenlang.ghg.sources import GHG_SOURCES
-from tests.ghg.conftest import assert_loader_agrees_with_contract, contract_verdict
+from tests.helpers.ghg import assert_loader_agrees_with_contract, contract_verdict
 
 GHG_CONTRACTS = tuple(spec.contract for spec in GHG_SOURCES)
 

@@ -14,7 +14,7 @@ from greenlang.core.loader import LoadError, load_file
 from greenlang.core.readers import open_source
 from greenlang.core.warehouse import Warehouse
 from greenlang.ghg.sources import DESNZ_CONVERSION_FACTORS, describe_desnz
-from tests.conftest import make_settings
+from tests.helpers.warehouses import make_settings
 
 CSV = "desnz/ghg-conversion-factors-2024-flat-v1_1.csv"
 XLSX = "desnz/ghg-conversion-factors-2024-FlatFormat_v1_1.xlsx"

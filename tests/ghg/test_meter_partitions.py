@@ -23,8 +23,8 @@ from greenlang.ingest.sensors import (
     build_partitioned_load_schedules,
     build_rebuild_sensors,
 )
-from tests.conftest import make_settings
-from tests.ghg.test_ghg_meters import local_day, write_csv
+from tests.helpers.ghg import local_day, write_csv
+from tests.helpers.warehouses import make_settings
 
 METER_KEY = raw_asset_key(METER_READINGS)
 OP = METER_KEY.to_python_identifier()
