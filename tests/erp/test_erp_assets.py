@@ -38,6 +38,9 @@ from simulators.erp import ErpSimulator
 from simulators.erp.dataset import to_ms
 from tests.helpers.erp import SMALL_DATASET, latest_raw_per_key, oracle_for, sap_for, typed, workday_for
 
+# Dagster runs against the ERP simulator with faults and retries: seconds each
+pytestmark = pytest.mark.slow
+
 # A simulated year in the past: every record's change is before "now", as in production.
 YEAR = 2025
 

@@ -383,6 +383,7 @@ def inject_spread(sim: ErpSimulator, entity: Entity) -> list[Any]:
     ]
 
 
+@pytest.mark.slow  # whole syncs against the simulator
 @pytest.mark.parametrize("name", list(ENTITIES_UNDER_TEST))
 def test_a_faulty_sync_equals_the_ground_truth(
     warehouse: Warehouse, erp_sim: ErpSimulator, name: str
@@ -410,6 +411,7 @@ def test_a_faulty_sync_equals_the_ground_truth(
         assert not row_conservation_violations(session, spec.name)
 
 
+@pytest.mark.slow  # whole syncs against the simulator
 @pytest.mark.parametrize("name", ["sap_items", "oracle_lines"])
 def test_an_interrupted_sync_resumes_and_loses_nothing(
     warehouse: Warehouse, erp_sim: ErpSimulator, name: str
@@ -451,6 +453,7 @@ def test_an_interrupted_sync_resumes_and_loses_nothing(
     assert batches_after == batches_before + resumed.pages_loaded
 
 
+@pytest.mark.slow  # whole syncs against the simulator
 def test_a_full_resync_reads_everything_again_without_new_batches(
     warehouse: Warehouse, erp_sim: ErpSimulator
 ) -> None:
@@ -469,6 +472,7 @@ def test_a_full_resync_reads_everything_again_without_new_batches(
     assert again.watermark == first.watermark
 
 
+@pytest.mark.slow  # whole syncs against the simulator
 def test_changes_between_syncs_are_picked_up_and_win_in_staging(
     warehouse: Warehouse, erp_sim: ErpSimulator, dbt_parse_root: Path
 ) -> None:

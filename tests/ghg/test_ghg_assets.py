@@ -52,6 +52,7 @@ def _grid_run(
     )
 
 
+@pytest.mark.slow  # the 2025 EPA hub workbook
 def test_the_epa_hub_loads_from_the_landing_dir_once(warehouse: Warehouse, shared_data: Path) -> None:
     folder = warehouse.settings.landing_dir / "global" / "epa__emission_factors"
     folder.mkdir(parents=True)
@@ -73,6 +74,7 @@ def test_the_epa_hub_loads_from_the_landing_dir_once(warehouse: Warehouse, share
     assert batches == [{"tenant_id": "global", "source": "epa__emission_factors", "status": "succeeded"}]
 
 
+@pytest.mark.slow  # the 2025 EPA hub workbook
 def test_the_epa_hub_loads_from_a_configured_path(tmp_path: Path, shared_data: Path) -> None:
     settings = make_settings("duckdb", tmp_path)
     result = dg.materialize(
@@ -124,6 +126,7 @@ def test_a_grid_partition_rerun_brings_the_measured_values(
     assert staged[0]["from_utc"] == DAY.replace(tzinfo=None)
 
 
+@pytest.mark.slow  # Dagster runs against the grid simulator
 def test_a_backfill_loads_each_day_once(warehouse: Warehouse, simulator: CarbonIntensitySimulator) -> None:
     simulator.now = DAY + dt.timedelta(days=10)
     for key in ("2026-03-27", "2026-03-28"):  # one run per partition

@@ -383,6 +383,7 @@ ZONES = st.sampled_from([None, "Europe/London", "Europe/Berlin"])
 AROUND_DST = st.sampled_from([dt.datetime(2026, 3, 29), dt.datetime(2026, 10, 25), dt.datetime(2026, 7, 1)])
 
 
+@pytest.mark.slow  # every validation path over many rows
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     day=AROUND_DST,

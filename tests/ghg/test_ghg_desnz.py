@@ -26,6 +26,7 @@ def load(warehouse: Warehouse, path: Path):
     return load_file(warehouse, DESNZ_CONVERSION_FACTORS, path, GLOBAL_TENANT)
 
 
+@pytest.mark.slow  # two loads of 8,740 factors
 def test_csv_and_workbook_load_the_same_8740_factors(warehouse: Warehouse, shared_data: Path) -> None:
     for name in (CSV, XLSX):
         result = load(warehouse, shared_data / name)
