@@ -45,8 +45,16 @@ grid-sim: setup
 erp-sync: manifest
 	$(BIN)/python -m demo.erp
 
+# Everything: lint, unit tests, dbt runs, PostgreSQL (CI fails rather than skips when the server is
+# missing) and the end-to-end builds. xdist keeps a module that shares one dbt build on one worker
+# (--dist loadgroup, pyproject.toml) and starts the slowest modules first (tests/conftest.py).
 test: manifest lint
 	$(BIN)/pytest -n 2
+
+# Unit tests only, in under two minutes: no PostgreSQL, no dbt subprocess, no end-to-end build, none of
+# the tests marked slow (markers: pyproject.toml; postgres and dbt are set by tests/conftest.py).
+test-fast: setup
+	$(BIN)/pytest -n 2 -m "not postgres and not dbt and not e2e and not slow"
 
 bench: manifest
 	$(BIN)/python -m bench.load_cbam_shipments

@@ -1,66 +1,36 @@
-"""Shared fixtures: a fresh warehouse per test on DuckDB and on the real PostgreSQL server."""
+"""Shared fixtures: a fresh warehouse per test on DuckDB and on the real PostgreSQL server, one warehouse
+per module for the tests that share a dbt build, and the markers the fast lane deselects.
+
+Markers set here, never by hand: ``postgres`` on every test that uses the server (the ``postgres``
+parameter of the warehouse fixtures, or ``postgres_database``), ``dbt`` on every test that runs dbt
+(the ``dbt_parse_root`` fixture, which every dbt-running fixture and test requests).
+"""
 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from greenlang.core.warehouse import Warehouse
-from greenlang.settings import TELEMETRY_OFF, PostgresSettings, Settings, load_settings
+from greenlang.settings import TELEMETRY_OFF, PostgresSettings
+from tests.helpers import dbt
+from tests.helpers.warehouses import ENGINE_PARAMS, make_settings, require_shared_data
+from tests.helpers.warehouses import postgres_database as new_postgres_database
 
 os.environ.update(TELEMETRY_OFF)
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-POSTGRES = load_settings().postgres
-
-
-def postgres_available() -> bool:
-    try:
-        with psycopg.connect(POSTGRES.conninfo("postgres"), connect_timeout=3):
-            return True
-    except psycopg.OperationalError:
-        return False
-
-
-def require_postgres() -> None:
-    """In CI a missing server is a failure, never a skip; elsewhere skip with the reason."""
-    if postgres_available():
-        return
-    message = f"PostgreSQL is not reachable at {POSTGRES.host}:{POSTGRES.port} as {POSTGRES.user}"
-    if os.environ.get("CI"):
-        pytest.fail(message + " (CI must run the Postgres tests)")
-    pytest.skip(message)
 
 
 @pytest.fixture
 def postgres_database() -> Iterator[PostgresSettings]:
     """A throw-away database on the real server, dropped afterwards."""
-    require_postgres()
-    name = f"greenlang_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES.conninfo("postgres"), autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PostgresSettings(POSTGRES.host, POSTGRES.port, POSTGRES.user, POSTGRES.password, name)
-    finally:
-        with psycopg.connect(POSTGRES.conninfo("postgres"), autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with new_postgres_database() as database:
+        yield database
 
 
-def make_settings(target: str, tmp_path: Path, postgres: PostgresSettings | None = None) -> Settings:
-    return Settings(
-        target=target,
-        duckdb_path=tmp_path / "warehouse.duckdb",
-        postgres=postgres or POSTGRES,
-        landing_dir=tmp_path / "landing",
-        alert_webhook_url=None,
-    )
-
-
-@pytest.fixture(params=["duckdb", "postgres"])
+@pytest.fixture(params=ENGINE_PARAMS)
 def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Warehouse:
     """The same test on the embedded DuckDB file and on a fresh PostgreSQL database."""
     if request.param == "postgres":
@@ -68,11 +38,51 @@ def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Warehouse:
     return Warehouse(make_settings("duckdb", tmp_path))
 
 
+@pytest.fixture(scope="module", params=ENGINE_PARAMS)
+def module_warehouse(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Warehouse]:
+    """One warehouse per engine for every test of a module (for what a module builds once with dbt)."""
+    folder = tmp_path_factory.mktemp(f"module-{request.param}")
+    if request.param == "postgres":
+        with new_postgres_database() as database:
+            yield Warehouse(make_settings("postgres", folder, database))
+    else:
+        yield Warehouse(make_settings("duckdb", folder))
+
+
+@pytest.fixture(scope="session")
+def dbt_parse_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where dbt's full parses of this session live, shared by the xdist workers (tests.helpers.dbt)."""
+    base = tmp_path_factory.getbasetemp()
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "dbt-parse"
+    root.mkdir(exist_ok=True)
+    os.environ[dbt.PARSE_ROOT_ENV] = str(root)
+    return root
+
+
 @pytest.fixture
 def shared_data() -> Path:
-    if not SHARED_DATA.is_dir():
-        message = f"the public reference files are not at {SHARED_DATA} (see ../shared/data/SOURCES.md)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return SHARED_DATA
+    return require_shared_data()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "postgres_database" in fixtures:
+            item.add_marker(pytest.mark.postgres)
+        if "dbt_parse_root" in fixtures:
+            item.add_marker(pytest.mark.dbt)
+
+    # the slowest modules first (whole modules, their order kept): xdist starts them before the quick ones
+    def rank(item: pytest.Item) -> int:
+        if item.get_closest_marker("e2e"):
+            return 0
+        return 1 if item.get_closest_marker("dbt") else 2
+
+    module_rank: dict[str, int] = {}
+    for item in items:
+        module_rank[item.nodeid.split("::")[0]] = min(
+            module_rank.get(item.nodeid.split("::")[0], 2), rank(item)
+        )
+    items.sort(key=lambda item: module_rank[item.nodeid.split("::")[0]])

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
 
@@ -40,6 +41,7 @@ def asset_graph() -> dict:
     }
 
 
+@pytest.mark.slow  # builds the whole Definitions
 def test_asset_graph_matches_snapshot() -> None:
     current = asset_graph()
     if os.environ.get("UPDATE_SNAPSHOTS"):
@@ -47,6 +49,7 @@ def test_asset_graph_matches_snapshot() -> None:
     assert current == json.loads(SNAPSHOT.read_text())
 
 
+@pytest.mark.slow  # builds the whole Definitions
 def test_every_asset_states_its_sla_and_raw_assets_feed_dbt() -> None:
     from greenlang.definitions import defs
 

@@ -14,7 +14,7 @@ from demo.run import load_partitioned_sources
 from greenlang.catalog import RAW_SOURCES
 from greenlang.core.row_conservation import row_conservation_violations
 from greenlang.core.warehouse import Warehouse
-from tests.conftest import make_settings
+from tests.helpers.warehouses import ENGINE_PARAMS, make_settings
 
 pytestmark = pytest.mark.e2e
 MODELS = ("marts", "reporting", "intermediate", "staging")
@@ -44,7 +44,7 @@ def contents(warehouse: Warehouse) -> dict[str, list[tuple]]:
     return tables
 
 
-@pytest.fixture(params=["duckdb", "postgres"])
+@pytest.fixture(params=ENGINE_PARAMS)
 def e2e_settings(request: pytest.FixtureRequest, tmp_path: Path):
     postgres = request.getfixturevalue("postgres_database") if request.param == "postgres" else None
     settings = make_settings(request.param, tmp_path, postgres)

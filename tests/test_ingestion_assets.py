@@ -9,7 +9,7 @@ import dagster as dg
 from greenlang.cbam.sources import CBAM_DEFAULT_VALUES, CBAM_SHIPMENTS
 from greenlang.core.warehouse import Warehouse, WarehouseResource
 from greenlang.ingest.assets import build_ingestion_asset, raw_asset_key
-from tests.conftest import make_settings
+from tests.helpers.warehouses import make_settings
 
 DEFAULT_VALUES = "cbam/cbam_default_values_definitive_IR2025-2621_v20260204.csv"
 HEADER = "declarant_eori,declaration_id,declaration_line,import_date,cn_code,origin_country,net_mass_tonnes,customs_procedure"

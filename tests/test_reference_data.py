@@ -5,8 +5,6 @@ Reads the real files from ../shared/data (see its SOURCES.md); nothing of them i
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,25 +15,10 @@ from greenlang.cbam.sources import CBAM_DEFAULT_VALUES, CBAM_GOODS
 from greenlang.core.landing import GLOBAL_TENANT
 from greenlang.core.loader import load_file, prepare_raw_tables
 from greenlang.core.warehouse import Warehouse
-from greenlang.settings import DBT_PROJECT_DIR
+from tests.helpers import dbt
 
 DEFAULT_VALUES = "cbam/cbam_default_values_definitive_IR2025-2621_v20260204.csv"
 GOODS = "cbam/cbam_cn_codes_from_default_values_2026.csv"
-
-
-def run_dbt(warehouse: Warehouse, *args: str) -> None:
-    settings = warehouse.settings
-    dbt = Path(sys.executable).parent / "dbt"
-    command = [str(dbt), *args, "--target", settings.target, "--target-path", f"target/{settings.target}"]
-    completed = subprocess.run(
-        command,
-        cwd=DBT_PROJECT_DIR,
-        env={"PATH": "/usr/bin:/bin", **settings.dbt_env()},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stdout[-4000:]
 
 
 @pytest.fixture
@@ -75,9 +58,16 @@ def test_published_default_values_keep_their_text_and_figures(loaded_reference: 
     assert row["production_route"] is None and row["_source_row"] > 0
 
 
-def test_rule_breaking_default_values_are_flagged_and_not_used(loaded_reference: Warehouse) -> None:
+def test_rule_breaking_default_values_are_flagged_and_not_used(
+    loaded_reference: Warehouse, dbt_parse_root: Path
+) -> None:
     prepare_raw_tables(loaded_reference, list(RAW_SOURCES))  # no shipments: the reference data alone
-    run_dbt(loaded_reference, "build")
+    # the report and the check it reads, with every data test whose parents are all built
+    dbt.build(
+        loaded_reference.settings,
+        "+rpt_cbam_default_value_issues +int_cbam__default_values_checked",
+        indirect_selection="cautious",
+    )
     with loaded_reference.session() as session:
         issues = session.fetch_dicts(
             "SELECT country_name_published, cn_code, description, broken_rule FROM reporting.rpt_cbam_default_value_issues"

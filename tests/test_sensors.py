@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import dagster as dg
+import pytest
 
 from greenlang.alerts.notifier import Notifier, WebhookNotifier
 from greenlang.alerts.sensors import alert_on_run_failure
@@ -86,6 +87,7 @@ def _failure_context(instance: dg.DagsterInstance, notifier: Notifier):
     ).for_run_failure()
 
 
+@pytest.mark.slow  # a failing Dagster run and a webhook server
 def test_run_failure_alert_reaches_the_webhook() -> None:
     server = HTTPServer(("127.0.0.1", 0), _Receiver)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -18,7 +18,7 @@ What staging must do with these raw tables (several rows per business key are ex
   ACTUAL before SUBSTITUTED before ESTIMATED before MISSING, then the latest ``_ingested_at``, then the later
   ``_source_row``. Times are already UTC (``greenlang.ghg.contracts``); ``timezone`` only says what the file showed.
 - ``grid__carbon_intensity``: one row per ``(region, from_utc)`` — a row with ``actual`` before one without,
-  then the latest ``_ingested_at``, then the later ``_source_row`` (``GRID_DEDUPE_SQL`` is the reference).
+  then the latest ``_ingested_at``, then the later ``_source_row``.
 - ``desnz__conversion_factors`` / ``epa__emission_factors`` / ``aib__residual_mix``: the edition and version
   are in the batch's ``raw.load_batch.attributes`` (JSON); a later version of an edition restates factors
   by ``factor_id`` (AIB: by country).
@@ -204,29 +204,3 @@ GHG_LANDING_SOURCES: tuple[SourceSpec, ...] = (
     AIB_RESIDUAL_MIX,
 )
 GHG_SOURCES: tuple[SourceSpec, ...] = (*GHG_LANDING_SOURCES, EPA_EMISSION_FACTORS, GRID_CARBON_INTENSITY)
-
-
-# --- grid carbon intensity ---------------------------------------------------------------------------------
-
-GRID_DEDUPE_SQL = """
-SELECT * FROM (
-    SELECT r.*, row_number() OVER (
-        PARTITION BY tenant_id, region, from_utc
-        ORDER BY (actual IS NOT NULL) DESC, _ingested_at DESC, _source_row DESC
-    ) AS _rank
-    FROM raw.grid__carbon_intensity AS r
-) AS ranked WHERE _rank = 1
-"""
-"""The staging rule for grid intensity, as SQL that runs on DuckDB and PostgreSQL (tests use it)."""
-
-METER_DEDUPE_SQL = """
-SELECT * FROM (
-    SELECT r.*, row_number() OVER (
-        PARTITION BY tenant_id, meter_id, channel, interval_start
-        ORDER BY CASE quality_flag WHEN 'ACTUAL' THEN 1 WHEN 'SUBSTITUTED' THEN 2 WHEN 'ESTIMATED' THEN 3
-                 ELSE 4 END, _ingested_at DESC, _source_row DESC
-    ) AS _rank
-    FROM raw.meters__interval_readings AS r
-) AS ranked WHERE _rank = 1
-"""
-"""The staging rule for meter readings, as SQL that runs on DuckDB and PostgreSQL (tests use it)."""

@@ -22,6 +22,9 @@ from greenlang.cbam.expectations import (
     validate_cbam_shipment_batch,
 )
 
+# Great Expectations: seconds per validation run (make test-fast leaves them out)
+pytestmark = pytest.mark.slow
+
 NOW = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 TODAY = NOW.date()
 

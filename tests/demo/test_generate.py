@@ -100,6 +100,7 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path, fmt: str) -
     assert sha256(first) == sha256(again) != sha256(other)
 
 
+@pytest.mark.slow  # validates every generated row
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_good_row_validates_and_the_bad_share_is_as_asked(tmp_path: Path, fmt: str) -> None:
     path = tmp_path / f"shipments.{fmt}"

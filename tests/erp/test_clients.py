@@ -38,7 +38,7 @@ from greenlang.erp.clients import (
 from greenlang.erp.clients.oracle import oracle_timestamp
 from greenlang.erp.clients.sap import odata_datetimeoffset
 from simulators.erp import Dataset, ErpSimulator
-from tests.erp.conftest import SINCE, SMALL_DATASET, UNTIL, UTC, oracle_for, sap_for, workday_for
+from tests.helpers.erp import SINCE, SMALL_DATASET, UNTIL, UTC, oracle_for, sap_for, workday_for
 
 # --- entities ---------------------------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from simulators.erp import (
 )
 from simulators.erp._jsontext import Num, dumps, number
 from simulators.erp.dataset import CBAM_GROUPS, to_ms
-from tests.erp.conftest import SMALL_DATASET
+from tests.helpers.erp import SMALL_DATASET
 
 PO_URL = SAP_PO_SERVICE + "/A_PurchaseOrder"
 ODATA_DATE = re.compile(r"^/Date\(\d+\)/$")

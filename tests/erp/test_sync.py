@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from greenlang.core.readers import open_records
 from greenlang.core.row_conservation import row_conservation_violations
-from greenlang.core.validation import field_rules, map_columns
 from greenlang.core.warehouse import Warehouse
 from greenlang.erp.clients import ErpHttpError
 from greenlang.erp.sources import (
@@ -34,7 +33,8 @@ from greenlang.erp.sync import (
 )
 from simulators.erp import ErpSimulator
 from simulators.erp.dataset import to_ms
-from tests.erp.conftest import oracle_for, sap_for, workday_for
+from tests.helpers.dbt import stage
+from tests.helpers.erp import latest_raw_per_key, oracle_for, sap_for, typed, workday_for
 
 NOW = dt.datetime(2026, 3, 1, 12, 0)
 HOUR = dt.timedelta(hours=1)
@@ -369,35 +369,6 @@ ENTITIES_UNDER_TEST = {
 }
 
 
-def typed(spec: ErpSourceSpec, records: Iterable[dict[str, Any]]) -> dict[tuple, dict[str, Any]]:
-    """Records as the contract types them, by business key (what a correct load holds)."""
-    rules = field_rules(spec.contract)
-    result = {}
-    for record in records:
-        row = next(open_records([record], "truth").iter_batches()).to_pylist()[0]
-        mapping, _ = map_columns(rules, [name for name in row if not name.startswith("_")])
-        values = {name: row[column] for name, column in mapping.items() if row[column] is not None}
-        model = spec.contract.model_validate(values).model_dump()
-        result[tuple(model[key] for key in spec.keys)] = model
-    return result
-
-
-def deduped_raw(warehouse: Warehouse, spec: ErpSourceSpec, tenant: str) -> dict[tuple, dict[str, Any]]:
-    """raw deduplicated exactly as dbt staging does: per business key the latest change, then the
-    latest _ingested_at, _source_row, _batch_id."""
-    keys = ", ".join(spec.keys)
-    order = f"{spec.change_field} DESC, " if spec.change_field else ""
-    with warehouse.session() as session:
-        rows = session.fetch_dicts(
-            f"SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY tenant_id, {keys} ORDER BY {order}"
-            f"_ingested_at DESC, _source_row DESC, _batch_id DESC) AS recency FROM {spec.raw_table} "
-            "WHERE tenant_id = %(tenant)s) AS v WHERE recency = 1",
-            {"tenant": tenant},
-        )
-    fields = list(spec.contract.model_fields)
-    return {tuple(row[key] for key in spec.keys): {name: row[name] for name in fields} for row in rows}
-
-
 def raw_count(warehouse: Warehouse, table: str, tenant: str = "acme") -> int:
     with warehouse.session() as session:
         return int(session.scalar(f"SELECT count(*) FROM {table} WHERE tenant_id = %(t)s", {"t": tenant}))
@@ -412,6 +383,7 @@ def inject_spread(sim: ErpSimulator, entity: Entity) -> list[Any]:
     ]
 
 
+@pytest.mark.slow  # whole syncs against the simulator
 @pytest.mark.parametrize("name", list(ENTITIES_UNDER_TEST))
 def test_a_faulty_sync_equals_the_ground_truth(
     warehouse: Warehouse, erp_sim: ErpSimulator, name: str
@@ -428,7 +400,7 @@ def test_a_faulty_sync_equals_the_ground_truth(
     )
 
     assert [(fault.kind, fault.applied) for fault in faults] == [(fault.kind, 1) for fault in faults]
-    assert deduped_raw(warehouse, spec, "acme") == truth  # no gap, no duplicate, exact values
+    assert latest_raw_per_key(warehouse, spec, "acme") == truth  # no gap, no duplicate, exact values
     assert result.complete and result.consistent and result.rows_rejected == 0
     if spec.incremental:
         changes = [row[spec.change_field] for row in truth.values()]
@@ -439,6 +411,7 @@ def test_a_faulty_sync_equals_the_ground_truth(
         assert not row_conservation_violations(session, spec.name)
 
 
+@pytest.mark.slow  # whole syncs against the simulator
 @pytest.mark.parametrize("name", ["sap_items", "oracle_lines"])
 def test_an_interrupted_sync_resumes_and_loses_nothing(
     warehouse: Warehouse, erp_sim: ErpSimulator, name: str
@@ -458,7 +431,7 @@ def test_an_interrupted_sync_resumes_and_loses_nothing(
             window=window, previous_watermark=previous,
         )  # fmt: skip
     assert exhausting.applied == 5
-    committed = deduped_raw(warehouse, spec, "acme")
+    committed = latest_raw_per_key(warehouse, spec, "acme")
     assert 0 < len(committed) < len(truth)  # three pages are in raw, the rest is not
     with warehouse.session() as session:
         batches_before = session.scalar("SELECT count(*) FROM raw.load_batch WHERE status = 'succeeded'")
@@ -473,13 +446,14 @@ def test_an_interrupted_sync_resumes_and_loses_nothing(
         previous_watermark=previous,
     )
     assert resumed.pages_held == 3 and resumed.pages_loaded == resumed.pages - 3
-    assert deduped_raw(warehouse, spec, "acme") == truth
+    assert latest_raw_per_key(warehouse, spec, "acme") == truth
     assert resumed.watermark == max(row[spec.change_field] for row in truth.values())
     with warehouse.session() as session:
         batches_after = session.scalar("SELECT count(*) FROM raw.load_batch WHERE status = 'succeeded'")
     assert batches_after == batches_before + resumed.pages_loaded
 
 
+@pytest.mark.slow  # whole syncs against the simulator
 def test_a_full_resync_reads_everything_again_without_new_batches(
     warehouse: Warehouse, erp_sim: ErpSimulator
 ) -> None:
@@ -498,8 +472,9 @@ def test_a_full_resync_reads_everything_again_without_new_batches(
     assert again.watermark == first.watermark
 
 
+@pytest.mark.slow  # whole syncs against the simulator
 def test_changes_between_syncs_are_picked_up_and_win_in_staging(
-    warehouse: Warehouse, erp_sim: ErpSimulator
+    warehouse: Warehouse, erp_sim: ErpSimulator, dbt_parse_root: Path
 ) -> None:
     entity = ENTITIES_UNDER_TEST["sap_items"]
     client = entity.client(erp_sim)
@@ -520,5 +495,23 @@ def test_changes_between_syncs_are_picked_up_and_win_in_staging(
     )  # fmt: skip
     assert second.consistent and second.watermark == dt.datetime(2026, 6, 2, 8)
     truth = typed(SAP_PURCHASE_ORDER_ITEMS, erp_sim.dataset.sap_purchase_order_items(None, t2).values())
-    assert deduped_raw(warehouse, SAP_PURCHASE_ORDER_ITEMS, "acme") == truth
-    assert truth[(order.key, order.items[0]["PurchaseOrderItem"])]["purchasing_document_deletion_code"] == "L"
+    assert latest_raw_per_key(warehouse, SAP_PURCHASE_ORDER_ITEMS, "acme") == truth
+    changed_key = (order.key, order.items[0]["PurchaseOrderItem"])
+    assert truth[changed_key]["purchasing_document_deletion_code"] == "L"
+    # what the dbt staging model makes of raw: one row per item, the latest change of each, the deletion
+    stage(warehouse.settings, "stg_sap__purchase_order_items")
+    with warehouse.session() as session:
+        staged = {
+            (row["purchase_order"], row["purchase_order_item"]): row
+            for row in session.fetch_dicts(
+                "SELECT purchase_order, purchase_order_item, deletion_code, is_deleted, last_change_datetime "
+                "FROM staging.stg_sap__purchase_order_items WHERE tenant_id = 'acme'"
+            )
+        }
+    assert {key: row["last_change_datetime"] for key, row in staged.items()} == {
+        key: row["last_change_datetime"] for key, row in truth.items()
+    }
+    assert (staged[changed_key]["deletion_code"], staged[changed_key]["is_deleted"]) == ("L", True)
+    assert sum(row["is_deleted"] for row in staged.values()) == sum(
+        row["purchasing_document_deletion_code"] == "L" for row in truth.values()
+    )

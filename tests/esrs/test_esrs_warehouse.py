@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import pytest
 
 from greenlang.core.warehouse import Warehouse, WarehouseResource
 from greenlang.esrs.checks import esrs_e1_5_consistency, esrs_e1_6_consistency
@@ -81,6 +82,7 @@ def _materialize(resource: WarehouseResource, export_dir: Path) -> dg.ExecuteInP
     )
 
 
+@pytest.mark.slow  # Dagster checks and export on a warehouse
 def test_checks_and_export_on_the_warehouse(warehouse: Warehouse, tmp_path: Path, e1_5_rows, e1_6_rows):
     _create(warehouse, "rpt_esrs_e1_6_ghg", E1_6_COLUMNS, e1_6_rows)
     _create(warehouse, "rpt_esrs_e1_5_energy", E1_5_COLUMNS, e1_5_rows)

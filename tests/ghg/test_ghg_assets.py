@@ -16,9 +16,9 @@ from greenlang.core.warehouse import Warehouse, WarehouseResource
 from greenlang.ghg.assets import EPA_KEY, build_epa_emission_factors_asset
 from greenlang.ghg.grid import GRID_KEY, grid_carbon_intensity, grid_intensity_schedule
 from greenlang.ghg.grid_api import CarbonIntensityResource
-from greenlang.ghg.sources import GRID_DEDUPE_SQL
 from simulators.grid import CarbonIntensitySimulator
-from tests.conftest import make_settings
+from tests.helpers.dbt import stage
+from tests.helpers.warehouses import make_settings
 
 HUB = "epa/ghg-emission-factors-hub-2025.xlsx"
 DAY = dt.datetime(2026, 3, 29, tzinfo=dt.UTC)
@@ -52,6 +52,7 @@ def _grid_run(
     )
 
 
+@pytest.mark.slow  # the 2025 EPA hub workbook
 def test_the_epa_hub_loads_from_the_landing_dir_once(warehouse: Warehouse, shared_data: Path) -> None:
     folder = warehouse.settings.landing_dir / "global" / "epa__emission_factors"
     folder.mkdir(parents=True)
@@ -73,6 +74,7 @@ def test_the_epa_hub_loads_from_the_landing_dir_once(warehouse: Warehouse, share
     assert batches == [{"tenant_id": "global", "source": "epa__emission_factors", "status": "succeeded"}]
 
 
+@pytest.mark.slow  # the 2025 EPA hub workbook
 def test_the_epa_hub_loads_from_a_configured_path(tmp_path: Path, shared_data: Path) -> None:
     settings = make_settings("duckdb", tmp_path)
     result = dg.materialize(
@@ -85,7 +87,7 @@ def test_the_epa_hub_loads_from_a_configured_path(tmp_path: Path, shared_data: P
 
 
 def test_a_grid_partition_rerun_brings_the_measured_values(
-    warehouse: Warehouse, simulator: CarbonIntensitySimulator
+    warehouse: Warehouse, simulator: CarbonIntensitySimulator, dbt_parse_root: Path
 ) -> None:
     (first,) = _metadata(_grid_run(warehouse, simulator, PARTITION), GRID_KEY)
     (unchanged,) = _metadata(_grid_run(warehouse, simulator, PARTITION), GRID_KEY)
@@ -102,13 +104,15 @@ def test_a_grid_partition_rerun_brings_the_measured_values(
     assert unchanged["rows_skipped_already_loaded"] == 48
     assert (measured["pages_loaded"], measured["rows_loaded"]) == (1, 48)
     assert all(path == "/intensity/2026-03-29T00:00Z/2026-03-30T00:00Z" for path in simulator.requests)
+    stage(warehouse.settings, "stg_grid__carbon_intensity")
     with warehouse.session() as session:
         raw = session.fetch_dicts(
             "SELECT _batch_id AS batch, count(*) AS n, count(actual) AS measured, min(_ingested_at) AS at "
             "FROM raw.grid__carbon_intensity GROUP BY _batch_id ORDER BY min(_ingested_at)"
         )
         staged = session.fetch_dicts(
-            f"SELECT from_utc, actual FROM ({GRID_DEDUPE_SQL}) AS s ORDER BY from_utc"
+            "SELECT from_utc, actual_g_co2_per_kwh AS actual FROM staging.stg_grid__carbon_intensity "
+            "ORDER BY from_utc"
         )
     # both readings in raw: the forecasts with the first 24 actuals, then the fully measured day
     assert [(row["batch"], row["n"], row["measured"]) for row in raw] == [
@@ -122,6 +126,7 @@ def test_a_grid_partition_rerun_brings_the_measured_values(
     assert staged[0]["from_utc"] == DAY.replace(tzinfo=None)
 
 
+@pytest.mark.slow  # Dagster runs against the grid simulator
 def test_a_backfill_loads_each_day_once(warehouse: Warehouse, simulator: CarbonIntensitySimulator) -> None:
     simulator.now = DAY + dt.timedelta(days=10)
     for key in ("2026-03-27", "2026-03-28"):  # one run per partition

@@ -29,7 +29,7 @@ from greenlang.ghg.contracts import (
     RefrigerantRecord,
 )
 from greenlang.ghg.sources import GHG_SOURCES
-from tests.ghg.conftest import assert_loader_agrees_with_contract, contract_verdict
+from tests.helpers.ghg import assert_loader_agrees_with_contract, contract_verdict
 
 GHG_CONTRACTS = tuple(spec.contract for spec in GHG_SOURCES)
 
@@ -383,6 +383,7 @@ ZONES = st.sampled_from([None, "Europe/London", "Europe/Berlin"])
 AROUND_DST = st.sampled_from([dt.datetime(2026, 3, 29), dt.datetime(2026, 10, 25), dt.datetime(2026, 7, 1)])
 
 
+@pytest.mark.slow  # every validation path over many rows
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     day=AROUND_DST,

@@ -20,8 +20,9 @@ from demo.ghg import (
 from greenlang.core.landing import landed_files
 from greenlang.core.loader import load_file
 from greenlang.core.warehouse import Warehouse
-from greenlang.ghg.sources import AIB_RESIDUAL_MIX, GHG_LANDING_SOURCES, METER_DEDUPE_SQL
-from tests.conftest import make_settings
+from greenlang.ghg.sources import AIB_RESIDUAL_MIX, GHG_LANDING_SOURCES
+from tests.helpers.dbt import stage
+from tests.helpers.warehouses import make_settings
 
 
 def digest(root: Path) -> dict[str, str]:
@@ -44,7 +45,7 @@ def test_the_same_bytes_every_time_and_unchanged_files_are_not_rewritten(tmp_pat
     assert tenants == {*GHG_TENANTS, "global"}
 
 
-def test_every_demo_file_loads_without_a_rejection(tmp_path: Path) -> None:
+def test_every_demo_file_loads_without_a_rejection(tmp_path: Path, dbt_parse_root: Path) -> None:
     landing = tmp_path / "landing"
     write_ghg_demo_landing(landing)
     warehouse = Warehouse(make_settings("duckdb", tmp_path))
@@ -57,6 +58,7 @@ def test_every_demo_file_loads_without_a_rejection(tmp_path: Path) -> None:
         result = load_file(warehouse, specs[item.source], item.path, item.tenant_id)
         assert result.rows_rejected == 0 and result.rows_loaded > 0, item.path
         assert result.ignored_columns == [], item.path
+    stage(warehouse.settings, "stg_meters__interval_readings")
     with warehouse.session() as session:
         meters = {
             row["meter_id"]: row
@@ -66,8 +68,8 @@ def test_every_demo_file_loads_without_a_rejection(tmp_path: Path) -> None:
             )
         }
         slot = session.fetch_dicts(
-            f"SELECT quality_flag FROM ({METER_DEDUPE_SQL}) AS s WHERE meter_id = 'SE-SLT-EM-01' "
-            "AND interval_start = TIMESTAMP '2026-10-25 10:00:00'"
+            "SELECT quality_flag FROM staging.stg_meters__interval_readings WHERE meter_id = 'SE-SLT-EM-01' "
+            "AND interval_start_utc = TIMESTAMP '2026-10-25 10:00:00'"
         )
         raw_slot = session.scalar(
             "SELECT count(*) FROM raw.meters__interval_readings WHERE meter_id = 'SE-SLT-EM-01' "

@@ -14,7 +14,7 @@ from greenlang.core.loader import LoadError, load_file
 from greenlang.core.readers import open_source
 from greenlang.core.warehouse import Warehouse
 from greenlang.ghg.sources import DESNZ_CONVERSION_FACTORS, describe_desnz
-from tests.conftest import make_settings
+from tests.helpers.warehouses import make_settings
 
 CSV = "desnz/ghg-conversion-factors-2024-flat-v1_1.csv"
 XLSX = "desnz/ghg-conversion-factors-2024-FlatFormat_v1_1.xlsx"
@@ -26,6 +26,7 @@ def load(warehouse: Warehouse, path: Path):
     return load_file(warehouse, DESNZ_CONVERSION_FACTORS, path, GLOBAL_TENANT)
 
 
+@pytest.mark.slow  # two loads of 8,740 factors
 def test_csv_and_workbook_load_the_same_8740_factors(warehouse: Warehouse, shared_data: Path) -> None:
     for name in (CSV, XLSX):
         result = load(warehouse, shared_data / name)

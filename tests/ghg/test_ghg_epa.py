@@ -14,7 +14,7 @@ import pytest
 from greenlang.core.readers import UnreadableFileError
 from greenlang.core.warehouse import Warehouse
 from greenlang.ghg.epa_hub import EpaHub, load_epa_hub, parse_epa_hub
-from tests.conftest import SHARED_DATA
+from tests.helpers.warehouses import SHARED_DATA
 
 HUB = "epa/ghg-emission-factors-hub-2025.xlsx"
 TABLE_1 = "epa/epa_hub2025_table1_stationary_combustion.csv"

@@ -3,49 +3,20 @@ models that make the factor store's rows (stg_epa__emission_factors → int_fact
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 from greenlang.core.warehouse import Warehouse
 from greenlang.ghg.epa_hub import load_epa_hub
-from greenlang.settings import DBT_PROJECT_DIR
-from tests.conftest import make_settings
+from tests.helpers.dbt import stage
+from tests.helpers.warehouses import make_settings
 
 HUB = "epa/ghg-emission-factors-hub-2025.xlsx"
 LB_TO_KG = Decimal("0.45359237")  # NIST SP 811: 1 lb = 0.453 592 37 kg exactly
 GWP_AR5 = {"CO2": Decimal(1), "CH4": Decimal(28), "N2O": Decimal(265)}  # IPCC AR5 WG1 Table 8.A.1
 
 
-def dbt_build(settings, tmp_path: Path, *selectors: str) -> None:
-    completed = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "build",
-            "--target",
-            settings.target,
-            "--select",
-            *selectors,
-            "--resource-type",
-            "seed",
-            "--resource-type",
-            "model",
-            "--target-path",
-            str(tmp_path / "dbt_target"),
-            "--log-path",
-            str(tmp_path / "dbt_logs"),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **settings.dbt_env()},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stdout[-3000:]
-
-
-def test_rfcw_td_losses_of_2400_kwh_by_hand(tmp_path: Path, shared_data: Path) -> None:
+def test_rfcw_td_losses_of_2400_kwh_by_hand(tmp_path: Path, shared_data: Path, dbt_parse_root: Path) -> None:
     """EPA Hub 2025, Table 6 (eGRID2023), RFCW (RFC West): total output CO2 911.321, CH4 0.071,
     N2O 0.010 lb/MWh; Grid Gross Loss 0.042 (4.2 %, written as a fraction under "(%)").
 
@@ -60,7 +31,7 @@ def test_rfcw_td_losses_of_2400_kwh_by_hand(tmp_path: Path, shared_data: Path) -
     settings = make_settings("duckdb", tmp_path)
     warehouse = Warehouse(settings)
     load_epa_hub(warehouse, shared_data / HUB)
-    dbt_build(settings, tmp_path, "unit_conversions_ghg", "stg_epa__emission_factors", "int_factors__epa")
+    stage(settings, "int_factors__epa")
 
     with warehouse.session() as session:
         rows = session.fetch_dicts(

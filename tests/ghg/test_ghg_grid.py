@@ -1,5 +1,5 @@
 """The GB Carbon Intensity client against the local simulator: shape, faults, and re-reading a window once
-the actual intensities are measured (the staging rule ``GRID_DEDUPE_SQL``)."""
+the actual intensities are measured (the dbt staging model ``stg_grid__carbon_intensity``)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -17,8 +18,8 @@ from greenlang.core.http import ErpHttpError
 from greenlang.core.warehouse import Warehouse
 from greenlang.ghg.grid import load_grid_intensity
 from greenlang.ghg.grid_api import CarbonIntensityResource
-from greenlang.ghg.sources import GRID_DEDUPE_SQL
 from simulators.grid import CarbonIntensitySimulator
+from tests.helpers.dbt import stage
 
 DAY = dt.datetime(2026, 3, 29)
 
@@ -103,7 +104,7 @@ def test_it_gives_up_with_a_clear_error(simulator: CarbonIntensitySimulator) -> 
 
 
 def test_reloading_a_window_brings_the_measured_values(
-    warehouse: Warehouse, simulator: CarbonIntensitySimulator
+    warehouse: Warehouse, simulator: CarbonIntensitySimulator, dbt_parse_root: Path
 ) -> None:
     grid = client(simulator)
     window = (DAY, DAY + dt.timedelta(days=1))
@@ -115,13 +116,14 @@ def test_reloading_a_window_brings_the_measured_values(
     simulator.now = DAY + dt.timedelta(days=1, hours=1)  # every half hour of the day is measured now
     second = load_grid_intensity(warehouse, grid, *window)
     assert [(result.status, result.rows_loaded) for result in second] == [("succeeded", 48)]
+    stage(warehouse.settings, "stg_grid__carbon_intensity")
     with warehouse.session() as session:
         raw = session.fetch_dicts(
             "SELECT count(*) AS n, count(actual) AS measured FROM raw.grid__carbon_intensity"
         )[0]
         staged = session.fetch_dicts(
-            f"SELECT from_utc, to_utc, forecast, actual, intensity_index, tenant_id FROM ({GRID_DEDUPE_SQL}) AS s "
-            "ORDER BY from_utc"
+            "SELECT from_utc, to_utc, forecast_g_co2_per_kwh AS forecast, actual_g_co2_per_kwh AS actual, "
+            "intensity_index, tenant_id FROM staging.stg_grid__carbon_intensity ORDER BY from_utc"
         )
     assert (raw["n"], raw["measured"]) == (96, 24 + 48)  # raw keeps both readings
     assert len(staged) == 48 and all(row["actual"] is not None for row in staged)

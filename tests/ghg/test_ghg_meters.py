@@ -1,77 +1,21 @@
 """Meter interval readings: 15/30-minute files in CSV and JSON, UTC and local time over both DST days,
-and an estimate replaced by the actual (the staging rule ``METER_DEDUPE_SQL``)."""
+and an estimate replaced by the actual (the dbt staging model ``stg_meters__interval_readings``)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from greenlang.core.loader import load_file
 from greenlang.core.warehouse import Warehouse
-from greenlang.ghg.sources import METER_DEDUPE_SQL, METER_READINGS
+from greenlang.ghg.sources import METER_READINGS
+from tests.helpers.dbt import stage
+from tests.helpers.ghg import local_day, write_csv, write_json
 
 TENANT = "acme-steel"
-FIELDS = [
-    "meter_id",
-    "channel",
-    "interval_start",
-    "interval_end",
-    "timezone",
-    "value",
-    "unit",
-    "quality_flag",
-]
-UTC = dt.UTC
-
-
-def local_day(zone: str, day: dt.date, minutes: int, *, offsets: bool) -> list[dict[str, str]]:
-    """A whole local day of readings, written as a meter export would: local wall times."""
-    tz = ZoneInfo(zone)
-    start = dt.datetime.combine(day, dt.time(0), tzinfo=tz).astimezone(UTC)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz).astimezone(UTC)
-    step = dt.timedelta(minutes=minutes)
-
-    def text(instant: dt.datetime) -> str:
-        local = instant.astimezone(tz)
-        return local.isoformat() if offsets else local.replace(tzinfo=None).isoformat()
-
-    rows, moment = [], start
-    while moment < end:
-        rows.append(
-            {
-                "meter_id": f"{zone}-{minutes}",
-                "channel": "import",
-                "interval_start": text(moment),
-                "interval_end": text(moment + step),
-                "timezone": zone,
-                "value": f"{(moment.hour * 60 + moment.minute) / 100:.2f}",
-                "unit": "kWh",
-                "quality_flag": "ACTUAL",
-            }
-        )
-        moment += step
-    return rows
-
-
-def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
-    buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
-    return path
-
-
-def write_json(path: Path, rows: list[dict[str, str]]) -> Path:
-    records = [{**row, "value": float(row["value"])} for row in rows]
-    path.write_text(json.dumps(records), encoding="utf-8")
-    return path
 
 
 def readings(warehouse: Warehouse, meter_id: str) -> list[dict]:
@@ -179,7 +123,9 @@ def test_the_23_hour_spring_forward_day_in_berlin_json_15_minutes(
     assert loaded[-1]["interval_end"] == dt.datetime(2026, 3, 29, 22)
 
 
-def test_an_estimate_later_replaced_by_the_actual(warehouse: Warehouse, tmp_path: Path) -> None:
+def test_an_estimate_later_replaced_by_the_actual(
+    warehouse: Warehouse, tmp_path: Path, dbt_parse_root: Path
+) -> None:
     base = {"meter_id": "M", "channel": "import", "timezone": "", "unit": "kWh"}
     slot = {"interval_start": "2026-10-25T10:00:00", "interval_end": "2026-10-25T10:30:00"}
     other = {"interval_start": "2026-10-25T10:30:00", "interval_end": "2026-10-25T11:00:00"}
@@ -191,10 +137,12 @@ def test_an_estimate_later_replaced_by_the_actual(warehouse: Warehouse, tmp_path
     late_estimate = [{**base, **other, "value": "88", "quality_flag": "ESTIMATED"}]
     for name, rows in (("first.csv", first), ("actuals.csv", actuals), ("late_estimate.csv", late_estimate)):
         load_file(warehouse, METER_READINGS, write_csv(tmp_path / name, rows), TENANT)
+    stage(warehouse.settings, "stg_meters__interval_readings")
     with warehouse.session() as session:
         raw = session.scalar("SELECT count(*) FROM raw.meters__interval_readings")
         staged = session.fetch_dicts(
-            f"SELECT interval_start, value, quality_flag FROM ({METER_DEDUPE_SQL}) AS s ORDER BY interval_start"
+            "SELECT interval_start_utc, value, quality_flag FROM staging.stg_meters__interval_readings "
+            "ORDER BY interval_start_utc"
         )
     assert raw == 4  # raw keeps every reading
     assert [(row["value"], row["quality_flag"]) for row in staged] == [

@@ -29,8 +29,10 @@ from greenlang.ghg.sources import (
     METER_READINGS,
     describe_aib,
 )
-from tests.test_reference_data import run_dbt
+from tests.helpers import dbt
 
+# the two report tests share one dbt build per engine (module_warehouse): on one xdist worker
+pytestmark = pytest.mark.xdist_group("residual_mix")
 TENANT = "acme-steel"
 
 # ILLUSTRATIVE figures, not AIB's. Headers as a results table prints them; Spain's negative factor and
@@ -160,8 +162,11 @@ def meter_day(meter_id: str, day: str) -> str:
     )
 
 
-@pytest.fixture
-def inventory(warehouse: Warehouse, tmp_path: Path) -> Warehouse:
+@pytest.fixture(scope="module")
+def inventory(module_warehouse: Warehouse, dbt_parse_root: Path) -> Warehouse:
+    """Built once per engine for the module's report tests, which only read it."""
+    warehouse = module_warehouse
+    tmp_path = warehouse.settings.duckdb_path.parent
     readings = READINGS_HEADER + "".join(
         meter_day("DE-DUI-EM-01", day) for day in ("2023-03-01", "2025-03-01", "2026-03-01")
     )
@@ -182,13 +187,10 @@ def inventory(warehouse: Warehouse, tmp_path: Path) -> Warehouse:
     load_file(warehouse, AIB_RESIDUAL_MIX, workbook, GLOBAL_TENANT)
     prepare_raw_tables(warehouse, list(RAW_SOURCES))
     # what the two reports need, with the tests whose every parent is built
-    run_dbt(
-        warehouse,
-        "build",
-        "--select",
+    dbt.build(
+        warehouse.settings,
         "+fct_ghg_emissions +rpt_esrs_e1_5_energy +dim_emission_factor",
-        "--indirect-selection",
-        "cautious",
+        indirect_selection="cautious",
     )
     return warehouse
 

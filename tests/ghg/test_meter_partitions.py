@@ -23,8 +23,8 @@ from greenlang.ingest.sensors import (
     build_partitioned_load_schedules,
     build_rebuild_sensors,
 )
-from tests.conftest import make_settings
-from tests.ghg.test_ghg_meters import local_day, write_csv
+from tests.helpers.ghg import local_day, write_csv
+from tests.helpers.warehouses import make_settings
 
 METER_KEY = raw_asset_key(METER_READINGS)
 OP = METER_KEY.to_python_identifier()
@@ -95,6 +95,7 @@ def test_days_group_into_runs_of_consecutive_days() -> None:
     assert consecutive_runs([]) == []
 
 
+@pytest.mark.slow  # Dagster runs of the partitioned assets
 def test_a_partition_loads_its_days_files_and_a_backfill_the_rest_once(tmp_path: Path) -> None:
     settings = make_settings("duckdb", tmp_path)
     warehouse = Warehouse(settings)
@@ -178,6 +179,7 @@ def test_the_landing_sensor_requests_the_partition_of_the_files_day(tmp_path: Pa
     assert not LANDING_DAYS.has_partition_key((today + dt.timedelta(days=5)).isoformat())
 
 
+@pytest.mark.slow  # Dagster runs of the partitioned assets
 def test_the_models_downstream_are_rebuilt_once_per_load_run(tmp_path: Path) -> None:
     settings = make_settings("duckdb", tmp_path)
     _land(settings.landing_dir, "acme-steel", f"rotterdam_{UTC_DAY_1}.csv", UTC_DAY_1)

@@ -190,6 +190,7 @@ def _load_slowly(settings, path: str, ready: str) -> None:
     load_file(Warehouse(settings), CBAM_SHIPMENTS, path, "acme", batch_rows=10)
 
 
+@pytest.mark.slow  # kills a loader subprocess
 def test_a_killed_load_leaves_nothing(warehouse: Warehouse, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "shipments.csv", GOOD * 200)
     ready = tmp_path / "ready"

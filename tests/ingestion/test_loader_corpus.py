@@ -12,7 +12,7 @@ import yaml
 from greenlang.cbam.sources import CBAM_SHIPMENTS
 from greenlang.core.loader import LoadError, load_file
 from greenlang.core.warehouse import Warehouse
-from tests.conftest import make_settings
+from tests.helpers.warehouses import make_settings
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad_inputs"
 MANIFEST = yaml.safe_load((CORPUS / "manifest.yaml").read_text(encoding="utf-8"))

@@ -21,6 +21,9 @@ from greenlang.core.readers import (
     snake_case,
 )
 
+# Hypothesis round trips of whole files: seconds each (make test-fast leaves them out)
+pytestmark = pytest.mark.slow
+
 ROUND_TRIP = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Characters each encoding can hold. Latin-1 leaves out U+0080-U+009F: those C1 controls are exactly

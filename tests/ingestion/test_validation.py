@@ -91,6 +91,7 @@ def _expected(row: dict) -> dict | None:
         return None
 
 
+@pytest.mark.slow  # Hypothesis, 100+ examples
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(rows, min_size=1, max_size=15))
 def test_validator_agrees_with_the_contract(batch_rows: list[dict]) -> None:
@@ -196,6 +197,7 @@ def test_timestamps_are_stored_as_naive_utc_whatever_their_form() -> None:
     assert rejected == [7, 8]
 
 
+@pytest.mark.slow  # Hypothesis, 100+ examples
 @settings(max_examples=100, deadline=None)
 @given(
     st.lists(

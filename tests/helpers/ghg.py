@@ -1,9 +1,15 @@
-"""Helpers of the GHG tests: run the loader's validator on rows and compare it with the contract."""
+"""GHG test helpers: the loader's verdict on rows compared with the contract's, and meter-export rows
+(a whole local day of readings, written as CSV or JSON)."""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 import json
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 from pydantic import ValidationError
@@ -13,6 +19,7 @@ from greenlang.core.readers import EXTRA_FIELDS, ROW_ERROR, SOURCE_ROW
 from greenlang.core.validation import BatchValidator, field_rules, map_columns
 
 TextRow = dict[str, str | None]
+UTC = dt.UTC
 
 
 def validate_rows(contract: type[Contract], rows: list[TextRow]) -> tuple[dict[int, dict], dict[int, list]]:
@@ -57,3 +64,61 @@ def assert_loader_agrees_with_contract(contract: type[Contract], rows: list[Text
             assert number in accepted, f"row {number} rejected by the loader: {rejected.get(number)}: {row}"
             assert accepted[number] == expected, row
     return accepted
+
+
+# --- meter readings ---------------------------------------------------------------------------------------
+
+METER_FIELDS = [
+    "meter_id",
+    "channel",
+    "interval_start",
+    "interval_end",
+    "timezone",
+    "value",
+    "unit",
+    "quality_flag",
+]
+
+
+def local_day(zone: str, day: dt.date, minutes: int, *, offsets: bool) -> list[dict[str, str]]:
+    """A whole local day of readings, written as a meter export would: local wall times."""
+    tz = ZoneInfo(zone)
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=tz).astimezone(UTC)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz).astimezone(UTC)
+    step = dt.timedelta(minutes=minutes)
+
+    def text(instant: dt.datetime) -> str:
+        local = instant.astimezone(tz)
+        return local.isoformat() if offsets else local.replace(tzinfo=None).isoformat()
+
+    rows, moment = [], start
+    while moment < end:
+        rows.append(
+            {
+                "meter_id": f"{zone}-{minutes}",
+                "channel": "import",
+                "interval_start": text(moment),
+                "interval_end": text(moment + step),
+                "timezone": zone,
+                "value": f"{(moment.hour * 60 + moment.minute) / 100:.2f}",
+                "unit": "kWh",
+                "quality_flag": "ACTUAL",
+            }
+        )
+        moment += step
+    return rows
+
+
+def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=METER_FIELDS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+def write_json(path: Path, rows: list[dict[str, str]]) -> Path:
+    records = [{**row, "value": float(row["value"])} for row in rows]
+    path.write_text(json.dumps(records), encoding="utf-8")
+    return path
