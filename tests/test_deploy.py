@@ -15,7 +15,7 @@ from greenlang.cbam.sources import CBAM_GOODS
 from greenlang.core.warehouse import WarehouseResource
 from greenlang.ingest.assets import build_ingestion_asset, raw_asset_key
 from greenlang.settings import PROJECT_ROOT
-from tests.conftest import make_settings
+from tests.helpers.warehouses import make_settings
 
 DEPLOY = PROJECT_ROOT / "deploy"
 GOODS_FILE = PROJECT_ROOT / "demo" / "reference" / "cbam_cn_codes_from_default_values_2026_demo.csv"

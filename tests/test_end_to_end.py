@@ -1,7 +1,11 @@
-"""Materialize the whole warehouse from demo files, on DuckDB and on PostgreSQL, twice."""
+"""Materialize the whole warehouse from demo files, on DuckDB and on PostgreSQL, twice; what it reports
+equals the committed digest of the demo's marts on both engines (tests/snapshots/demo_marts.json: a model
+change that moves a reported figure shows in its diff; regenerate on purpose with UPDATE_SNAPSHOTS=1)."""
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import dagster as dg
@@ -14,10 +18,23 @@ from demo.run import load_partitioned_sources
 from greenlang.catalog import RAW_SOURCES
 from greenlang.core.row_conservation import row_conservation_violations
 from greenlang.core.warehouse import Warehouse
+from tests.helpers.marts_digest import marts_digest
 from tests.helpers.warehouses import ENGINE_PARAMS, make_settings
 
 pytestmark = pytest.mark.e2e
 MODELS = ("marts", "reporting", "intermediate", "staging")
+MARTS_SNAPSHOT = Path(__file__).parent / "snapshots" / "demo_marts.json"
+
+
+def assert_marts_match_the_snapshot(warehouse: Warehouse) -> None:
+    digest = marts_digest(warehouse)
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        MARTS_SNAPSHOT.write_text(json.dumps(digest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    expected = json.loads(MARTS_SNAPSHOT.read_text(encoding="utf-8"))
+    changed = sorted(
+        name for name in expected.keys() | digest.keys() if expected.get(name) != digest.get(name)
+    )
+    assert changed == [], f"the demo's marts differ from {MARTS_SNAPSHOT.name} in {changed}"
 
 
 def build(settings, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
@@ -80,6 +97,7 @@ def test_the_whole_warehouse_builds_and_rebuilds_identically(e2e_settings, insta
     assert built["reporting.rpt_cbam_emissions_by_period"], "no report rows"
     # the ERPs synced from the simulator reach the purchase marts and the CBAM reconciliation
     assert built["marts.fct_purchase_lines"] and built["reporting.rpt_cbam_purchase_vs_import"]
+    assert_marts_match_the_snapshot(warehouse)
 
     with warehouse.session() as session:
         kinds = {name: kind for _schema, name, kind in session.relations(("reporting",))}

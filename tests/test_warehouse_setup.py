@@ -14,9 +14,10 @@ import pytest
 
 from greenlang.core.warehouse import Warehouse, WarehouseUnavailable
 from greenlang.settings import PROJECT_ROOT
-from tests.conftest import POSTGRES, make_settings, require_postgres
+from tests.helpers.warehouses import POSTGRES, make_settings, require_postgres
 
 
+@pytest.mark.postgres
 def test_a_missing_database_is_created_once(tmp_path: Path) -> None:
     require_postgres()
     name = f"greenlang_new_{uuid.uuid4().hex[:10]}"
@@ -43,6 +44,7 @@ def test_an_unreachable_server_is_one_line_that_says_where(tmp_path: Path) -> No
     assert "\n" not in message and f"{POSTGRES.host}:1" in message and "GREENLANG_PG_PORT" in message
 
 
+@pytest.mark.slow
 def test_the_demo_says_so_in_one_line_and_stops(tmp_path: Path) -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "demo.run"],
