@@ -79,11 +79,8 @@ def _description(contract: type[Contract]) -> str:
 
 def _freshness(spec: SourceSpec) -> dict[str, dict[str, object]]:
     policy = FRESHNESS[spec.cadence]
-    hours = {
-        "warn_after": policy.warn_window.to_timedelta(),
-        "error_after": policy.fail_window.to_timedelta(),
-    }
-    return {name: _period(delta.total_seconds() // 3600) for name, delta in hours.items()}
+    windows = {"warn_after": policy.warn_window, "error_after": policy.fail_window}
+    return {name: _period(window.to_timedelta().total_seconds() // 3600) for name, window in windows.items()}
 
 
 def _period(hours: float) -> dict[str, object]:

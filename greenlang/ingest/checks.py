@@ -1,5 +1,7 @@
 """Row conservation, the asset check every raw table carries: every record read is loaded or dead-lettered."""
 
+from collections.abc import Iterable
+
 import dagster as dg
 
 from greenlang.core.loader import SourceSpec, prepare_raw_tables
@@ -31,5 +33,5 @@ def build_row_conservation_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
     return _check
 
 
-def build_row_conservation_checks(specs) -> list[dg.AssetChecksDefinition]:
+def build_row_conservation_checks(specs: Iterable[SourceSpec]) -> list[dg.AssetChecksDefinition]:
     return [build_row_conservation_check(spec) for spec in specs]
