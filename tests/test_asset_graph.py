@@ -60,3 +60,20 @@ def test_every_asset_states_its_sla_and_raw_assets_feed_dbt() -> None:
         assert graph.get(key).freshness_policy is not None, f"{key.to_user_string()} has no freshness policy"
     checks = {check.name for key in graph.get_all_asset_keys() for check in graph.get(key).check_keys}
     assert {"row_conservation", "great_expectations_suite"} <= checks
+
+
+@pytest.mark.slow  # builds the whole Definitions
+def test_every_step_that_opens_the_warehouse_waits_for_the_warehouse_pool() -> None:
+    """DuckDB admits one process while another writes: a step outside the pool would fail on the lock."""
+    from greenlang.core.warehouse import WAREHOUSE_POOL
+    from greenlang.definitions import defs
+
+    steps = {
+        node.name: node
+        for assets_def in defs.resolve_asset_graph().assets_defs
+        if assets_def.is_executable
+        for node in [assets_def.node_def]
+    }
+    using = {name for name, node in steps.items() if "warehouse" in node.required_resource_keys}
+    assert len(using) > 20
+    assert {name for name in using if steps[name].pool != WAREHOUSE_POOL} == set()

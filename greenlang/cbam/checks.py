@@ -4,13 +4,14 @@ import dagster as dg
 
 from greenlang.cbam.expectations import validate_cbam_shipment_batch
 from greenlang.cbam.sources import CBAM_SHIPMENTS
-from greenlang.core.warehouse import RAW_SCHEMA, WarehouseResource
+from greenlang.core.warehouse import RAW_SCHEMA, WAREHOUSE_POOL, WarehouseResource
 from greenlang.ingest.assets import raw_asset_key
 
 
 @dg.asset_check(
     asset=raw_asset_key(CBAM_SHIPMENTS),
     name="great_expectations_suite",
+    pool=WAREHOUSE_POOL,
     description="The Great Expectations suite for CBAM shipment batches, on each batch the last load added",
 )
 def cbam_shipments_expectations(

@@ -27,6 +27,10 @@ from psycopg import sql as pg_sql
 from greenlang.settings import PostgresSettings, Settings
 
 RAW_SCHEMA = "raw"
+# The Dagster concurrency pool of every asset and check that opens the warehouse. A DuckDB file admits one
+# process while any of them writes, so the instance gives this pool one slot (dagster.yaml): overlapping
+# runs queue their warehouse steps instead of failing on the file lock.
+WAREHOUSE_POOL = "warehouse"
 STAGE_PREFIX = "_stage_"
 _NAMED_PARAMETER = re.compile(r"%\((\w+)\)s")
 

@@ -17,7 +17,7 @@ import dagster as dg
 from pydantic import Field
 
 from greenlang.core.freshness import FRESHNESS
-from greenlang.core.warehouse import WarehouseResource
+from greenlang.core.warehouse import WAREHOUSE_POOL, WarehouseResource
 from greenlang.erp.sources import ENTITIES, ERP_SOURCES, ErpEntity
 from greenlang.erp.sync import ErpSourceSpec, SyncResult, Window, sync_window, window
 from greenlang.ingest.assets import raw_asset_key
@@ -77,7 +77,7 @@ def build_erp_asset(entity: ErpEntity, default_tenant: str = DEFAULT_TENANT) -> 
         },
         freshness_policy=FRESHNESS[spec.cadence],
         required_resource_keys={"warehouse", entity.resource_key},
-        pool="warehouse_writes",
+        pool=WAREHOUSE_POOL,
     )
     def _sync(context: dg.AssetExecutionContext, config: ErpSyncConfig) -> dg.MaterializeResult:
         warehouse: WarehouseResource = context.resources.warehouse

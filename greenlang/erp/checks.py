@@ -13,7 +13,7 @@ from typing import Any
 
 import dagster as dg
 
-from greenlang.core.warehouse import WarehouseResource
+from greenlang.core.warehouse import WAREHOUSE_POOL, WarehouseResource
 from greenlang.erp.sources import ERP_SOURCES
 from greenlang.erp.sync import ErpSourceSpec, Window, distinct_keys_loaded
 from greenlang.ingest.assets import raw_asset_key
@@ -40,6 +40,7 @@ def build_erp_reconciliation_check(spec: ErpSourceSpec) -> dg.AssetChecksDefinit
     @dg.asset_check(
         asset=raw_asset_key(spec),
         name="reconciles_with_server_count",
+        pool=WAREHOUSE_POOL,
         description="Distinct business keys loaded by the latest sync = the count the server reported for "
         "its window (__count / totalResults)",
     )

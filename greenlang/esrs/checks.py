@@ -18,7 +18,7 @@ from typing import Any
 
 import dagster as dg
 
-from greenlang.core.warehouse import WarehouseResource
+from greenlang.core.warehouse import WAREHOUSE_POOL, WarehouseResource
 from greenlang.esrs.export import E1_5_KEY, E1_5_TABLE, E1_6_KEY, E1_6_TABLE, REPORTING_SCHEMA
 
 HALF_UNIT = Decimal("0.5e-12")  # decimal_divide rounds half away from zero at 12 places
@@ -202,6 +202,7 @@ def _fetch(warehouse: WarehouseResource, table: str) -> list[dict[str, Any]]:
     asset=E1_6_KEY,
     name="esrs_e1_6_consistency",
     blocking=True,
+    pool=WAREHOUSE_POOL,
     description="scope 3 = its 15 categories; totals = scope 1 + scope 2 (location / market) + scope 3; "
     "intensity = total / net revenue (within the model's rounding at 12 places)",
 )
@@ -214,6 +215,7 @@ def esrs_e1_6_consistency(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     asset=E1_5_KEY,
     name="esrs_e1_5_consistency",
     blocking=True,
+    pool=WAREHOUSE_POOL,
     description="total = fossil + nuclear + renewable, fossil and renewable = their breakdowns, shares "
     "add up to exactly 1 and each = part / total (within the model's rounding at 12 places)",
 )

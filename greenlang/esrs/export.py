@@ -25,7 +25,7 @@ from typing import Any
 import dagster as dg
 
 from greenlang.core.freshness import FRESHNESS
-from greenlang.core.warehouse import WarehouseResource
+from greenlang.core.warehouse import WAREHOUSE_POOL, WarehouseResource
 
 REPORTING_SCHEMA = "reporting"
 E1_5_TABLE = "rpt_esrs_e1_5_energy"
@@ -390,6 +390,7 @@ class EsrsExportConfig(dg.Config):
     group_name=REPORTING_SCHEMA,
     deps=[E1_5_KEY, E1_6_KEY],
     freshness_policy=FRESHNESS["models"],
+    pool=WAREHOUSE_POOL,
     description="ESRS E1-5 / E1-6 figures per tenant and reporting year as XBRL-keyed facts (JSON and CSV)",
 )
 def esrs_e1_export(

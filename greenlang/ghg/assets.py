@@ -14,7 +14,7 @@ from greenlang.core.freshness import FRESHNESS
 from greenlang.core.landing import GLOBAL_TENANT, landed_files
 from greenlang.core.loader import LoadError
 from greenlang.core.readers import UnreadableFileError
-from greenlang.core.warehouse import WarehouseResource
+from greenlang.core.warehouse import WAREHOUSE_POOL, WarehouseResource
 from greenlang.ghg.epa_hub import load_epa_hub
 from greenlang.ghg.sources import EPA_EMISSION_FACTORS
 from greenlang.ingest.assets import (
@@ -71,7 +71,7 @@ def build_epa_emission_factors_asset(default_landing_dir: Path) -> dg.AssetsDefi
             f"v{EPA_EMISSION_FACTORS.contract.contract_version}"
         },
         freshness_policy=FRESHNESS[EPA_EMISSION_FACTORS.cadence],
-        pool="warehouse_writes",
+        pool=WAREHOUSE_POOL,
     )
     def _epa(context: dg.AssetExecutionContext, config: EpaHubConfig, warehouse: WarehouseResource):
         if config.files:

@@ -16,7 +16,7 @@ import dagster as dg
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.landing import GLOBAL_TENANT
 from greenlang.core.loader import LoadResult, load_records
-from greenlang.core.warehouse import Warehouse, WarehouseResource
+from greenlang.core.warehouse import WAREHOUSE_POOL, Warehouse, WarehouseResource
 from greenlang.ghg.grid_api import CarbonIntensityResource
 from greenlang.ghg.sources import GRID_CARBON_INTENSITY
 from greenlang.ingest.assets import (
@@ -88,7 +88,7 @@ def _days(context: dg.AssetExecutionContext) -> Iterator[tuple[str, dt.datetime,
     tags=dict([DAILY_PARTITIONED_TAG]),
     backfill_policy=dg.BackfillPolicy.single_run(),
     freshness_policy=FRESHNESS[GRID_CARBON_INTENSITY.cadence],
-    pool="warehouse_writes",
+    pool=WAREHOUSE_POOL,
 )
 def grid_carbon_intensity(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, grid: CarbonIntensityResource

@@ -18,7 +18,7 @@ from pydantic import Field
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.landing import delivery_day, landed_files
 from greenlang.core.loader import LoadError, LoadResult, SourceSpec, load_file
-from greenlang.core.warehouse import Warehouse, WarehouseResource
+from greenlang.core.warehouse import WAREHOUSE_POOL, Warehouse, WarehouseResource
 
 RAW_GROUP = "raw"
 WAREHOUSE_KINDS = {"python", "duckdb", "postgres"}
@@ -132,7 +132,7 @@ def build_ingestion_asset(spec: SourceSpec, default_landing_dir: Path) -> dg.Ass
         partitions_def=partitions_def,
         backfill_policy=dg.BackfillPolicy.single_run() if partitions_def else None,
         tags=dict([DAILY_PARTITIONED_TAG]) if partitions_def else None,
-        pool="warehouse_writes",
+        pool=WAREHOUSE_POOL,
     )
     def _ingest(context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
         days = set(context.partition_keys) if partitions_def else None

@@ -6,7 +6,7 @@ import dagster as dg
 
 from greenlang.core.loader import SourceSpec, prepare_raw_tables
 from greenlang.core.row_conservation import row_conservation_violations
-from greenlang.core.warehouse import RAW_SCHEMA, WarehouseResource
+from greenlang.core.warehouse import RAW_SCHEMA, WAREHOUSE_POOL, WarehouseResource
 from greenlang.ingest.assets import raw_asset_key
 
 
@@ -15,6 +15,7 @@ def build_row_conservation_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
         asset=raw_asset_key(spec),
         name="row_conservation",
         blocking=True,
+        pool=WAREHOUSE_POOL,
         description="rows_read = rows_loaded + rows_rejected for every batch, and the tables hold those counts",
     )
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:

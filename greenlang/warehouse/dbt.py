@@ -21,7 +21,7 @@ from dagster_dbt import (
 from greenlang.catalog import RAW_SOURCES
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.loader import prepare_raw_tables
-from greenlang.core.warehouse import WarehouseResource
+from greenlang.core.warehouse import WAREHOUSE_POOL, WarehouseResource
 from greenlang.settings import DBT_PROJECT_DIR, Settings
 
 
@@ -110,7 +110,7 @@ def build_dbt_assets(target: str) -> dg.AssetsDefinition:
         dagster_dbt_translator=WarehouseDbtTranslator(
             settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
         ),
-        pool="warehouse_writes",
+        pool=WAREHOUSE_POOL,
     )
     def warehouse_dbt_models(
         context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource

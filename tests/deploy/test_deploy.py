@@ -1,10 +1,16 @@
-"""The team deployment (deploy/): the PostgreSQL-backed instance runs a job and keeps what it did, and the
-container and Helm examples name only modules, variables and images that exist in the repository."""
+"""The team deployment (deploy/): the PostgreSQL-backed instance, its daemon launching queued runs that
+overlap on one DuckDB file, and the container and Helm examples naming only modules, variables and images
+that exist in the repository."""
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -12,12 +18,14 @@ import pytest
 import yaml
 
 from greenlang.cbam.sources import CBAM_GOODS
-from greenlang.core.warehouse import WarehouseResource
+from greenlang.core.warehouse import Warehouse, WarehouseResource
 from greenlang.ingest.assets import build_ingestion_asset, raw_asset_key
 from greenlang.settings import PROJECT_ROOT
 from tests.helpers.warehouses import make_settings
 
 DEPLOY = PROJECT_ROOT / "deploy"
+LOCATION = Path(__file__).with_name("location.py")
+DAGSTER = Path(sys.executable).parent / "dagster"
 GOODS_FILE = PROJECT_ROOT / "demo" / "reference" / "cbam_cn_codes_from_default_values_2026_demo.csv"
 
 
@@ -36,6 +44,100 @@ def team_instance(postgres_database, tmp_path: Path, monkeypatch: pytest.MonkeyP
     }.items():
         monkeypatch.setenv(name, value)
     return home
+
+
+def _events(instance: dg.DagsterInstance, run_id: str, kind: dg.DagsterEventType) -> list[float]:
+    return [event.timestamp for event in instance.all_logs(run_id, of_type=kind)]
+
+
+def _step_intervals(instance: dg.DagsterInstance, run_id: str) -> list[tuple[float, float]]:
+    """(start, end) of each step of the run."""
+    starts = {
+        event.step_key: event.timestamp
+        for event in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_START)
+    }
+    ends = {
+        event.step_key: event.timestamp
+        for event in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_SUCCESS)
+    }
+    return [(starts[step], ends[step]) for step in starts]
+
+
+def test_the_daemon_runs_overlapping_queued_runs_one_warehouse_step_at_a_time(
+    team_instance, tmp_path: Path
+) -> None:
+    """Two runs submitted together to the queue of deploy/dagster.yaml, both writing one DuckDB file: the
+    daemon starts both, the warehouse pool lets one step in at a time, both succeed (without the pool the
+    second would fail on the file lock)."""
+    settings = make_settings("duckdb", tmp_path)
+    landing = settings.landing_dir / "global" / CBAM_GOODS.name
+    landing.mkdir(parents=True)
+    shutil.copy(GOODS_FILE, landing / GOODS_FILE.name)
+    workspace = tmp_path / "workspace.yaml"
+    workspace.write_text(
+        yaml.safe_dump(
+            {
+                "load_from": [
+                    {"python_file": {"relative_path": str(LOCATION), "working_directory": str(PROJECT_ROOT)}}
+                ]
+            }
+        )
+    )
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(team_instance),
+        "GREENLANG_TARGET": "duckdb",
+        "GREENLANG_DUCKDB_PATH": str(settings.duckdb_path),
+        "GREENLANG_LANDING_DIR": str(settings.landing_dir),
+    }
+    for job in ("write_slowly", "load_goods"):
+        subprocess.run(
+            [str(DAGSTER), "job", "launch", "-w", str(workspace), "-j", job],
+            env=env,
+            cwd=PROJECT_ROOT,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+    with dg.DagsterInstance.from_config(str(team_instance)) as instance:
+        runs = instance.get_runs()
+        assert {run.status for run in runs} == {dg.DagsterRunStatus.QUEUED}, "submitted, not yet started"
+        daemon = subprocess.Popen(
+            [str(Path(sys.executable).parent / "dagster-daemon"), "run", "-w", str(workspace)],
+            env=env,
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 180
+            while time.monotonic() < deadline:
+                runs = instance.get_runs()
+                if all(run.is_finished for run in runs):
+                    break
+                time.sleep(1)
+        finally:
+            daemon.terminate()
+            daemon.wait(timeout=60)
+        assert {run.job_name: run.status for run in runs} == {
+            "write_slowly": dg.DagsterRunStatus.SUCCESS,
+            "load_goods": dg.DagsterRunStatus.SUCCESS,
+        }
+        started = {
+            run.job_name: _events(instance, run.run_id, dg.DagsterEventType.RUN_START)[0] for run in runs
+        }
+        ended = {
+            run.job_name: _events(instance, run.run_id, dg.DagsterEventType.RUN_SUCCESS)[0] for run in runs
+        }
+        # the runs overlapped: each started before the other ended …
+        assert started["write_slowly"] < ended["load_goods"] and started["load_goods"] < ended["write_slowly"]
+        # … and their warehouse steps did not: each step ran alone
+        steps = sorted(interval for run in runs for interval in _step_intervals(instance, run.run_id))
+        assert len(steps) >= 3  # the slow write, the load and its row-conservation check
+        assert all(earlier[1] <= later[0] for earlier, later in itertools.pairwise(steps))
+    with Warehouse(settings).session() as session:
+        assert session.scalar("SELECT count(*) FROM slow_writes") == 1
+        assert session.scalar("SELECT sum(rows_loaded) FROM raw.load_batch") > 0
 
 
 def test_the_postgres_backed_instance_runs_a_load_and_keeps_its_events(team_instance, tmp_path: Path) -> None:
