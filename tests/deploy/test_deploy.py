@@ -8,6 +8,7 @@ import itertools
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -108,6 +109,7 @@ def test_the_daemon_runs_overlapping_queued_runs_one_warehouse_step_at_a_time(
             cwd=PROJECT_ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its code server and run workers too are stopped below
         )
         try:
             deadline = time.monotonic() + 180
@@ -117,7 +119,7 @@ def test_the_daemon_runs_overlapping_queued_runs_one_warehouse_step_at_a_time(
                     break
                 time.sleep(1)
         finally:
-            daemon.terminate()
+            os.killpg(daemon.pid, signal.SIGTERM)
             daemon.wait(timeout=60)
         assert {run.job_name: run.status for run in runs} == {
             "write_slowly": dg.DagsterRunStatus.SUCCESS,
