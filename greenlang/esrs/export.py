@@ -24,6 +24,7 @@ from typing import Any
 
 import dagster as dg
 
+from greenlang.core.automation import REBUILD_AFTER_UPSTREAM_CHANGES
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.warehouse import WarehouseResource
 
@@ -390,6 +391,7 @@ class EsrsExportConfig(dg.Config):
     group_name=REPORTING_SCHEMA,
     deps=[E1_5_KEY, E1_6_KEY],
     freshness_policy=FRESHNESS["models"],
+    automation_condition=REBUILD_AFTER_UPSTREAM_CHANGES,
     description="ESRS E1-5 / E1-6 figures per tenant and reporting year as XBRL-keyed facts (JSON and CSV)",
 )
 def esrs_e1_export(
