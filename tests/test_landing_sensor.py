@@ -25,7 +25,7 @@ from greenlang.ingest.sensors import (
     run_key,
 )
 from greenlang.settings import Settings
-from tests.helpers.warehouses import make_settings
+from tests.helpers.warehouses import ENGINE_PARAMS, make_settings
 
 HEADER = "declarant_eori,declaration_id,declaration_line,import_date,cn_code,origin_country,net_mass_tonnes,customs_procedure"
 SHIPMENTS_OP = raw_asset_key(CBAM_SHIPMENTS).to_python_identifier()
@@ -83,7 +83,16 @@ def _files(request: dg.RunRequest) -> list[str]:
     return sorted(Path(name).name for name in op["config"]["files"])
 
 
-def test_a_file_the_ledger_holds_launches_no_run_even_without_a_cursor(landing: Landing) -> None:
+@pytest.fixture(params=ENGINE_PARAMS)
+def landing_on_each_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Landing:
+    postgres = request.getfixturevalue("postgres_database") if request.param == "postgres" else None
+    return Landing(make_settings(request.param, tmp_path, postgres))
+
+
+def test_a_file_the_ledger_holds_launches_no_run_even_without_a_cursor(
+    landing_on_each_engine: Landing,
+) -> None:
+    landing = landing_on_each_engine
     _land(landing.dir, "acme", CBAM_SHIPMENTS.name, "a.csv", _shipments("X1"))
     (request,) = landing.tick().run_requests
     landing.load(request)
