@@ -17,7 +17,7 @@ from demo.ghg import write_ghg_demo_landing
 from demo.run import load_partitioned_sources
 from greenlang.catalog import RAW_SOURCES
 from greenlang.core.row_conservation import row_conservation_violations
-from greenlang.core.warehouse import Warehouse
+from greenlang.core.warehouse import Warehouse, WarehouseResource
 from tests.helpers.marts_digest import marts_digest
 from tests.helpers.warehouses import ENGINE_PARAMS, make_settings
 
@@ -133,16 +133,44 @@ def test_the_whole_warehouse_builds_and_rebuilds_identically(e2e_settings, insta
 
 
 def test_a_new_file_reaches_the_fact_table_incrementally(e2e_settings, instance) -> None:
+    """As the running deployment does it: after the build, neither the landing sensor (no cursor) nor
+    automation asks for anything; a new file is loaded by the run the sensor requests, then automation
+    requests the models that depend on it, and only those."""
+    from greenlang.definitions import build_definitions
+
     warehouse = Warehouse(e2e_settings)
     assert build(e2e_settings, instance).success
     with warehouse.session() as session:
         before = session.scalar("SELECT count(*) FROM marts.fct_cbam_imports")
+    defs = build_definitions(e2e_settings)
+    landing_sensor = defs.resolve_sensor_def("landing_files")
+    resources = {"warehouse": WarehouseResource.from_settings(e2e_settings)}
+    loaded = landing_sensor(dg.build_sensor_context(instance=instance, resources=resources))
+    assert loaded.run_requests == []
+    automation_start = dg.evaluate_automation_conditions(defs, instance)
+    assert automation_start.total_requested == 0
 
     from demo.generate import generate_shipments
 
     late = e2e_settings.landing_dir / "acme-steel" / "customs__cbam_shipments" / "late.csv"
     generate_shipments(late, 50, seed=99, tenant="acme-steel", fmt="csv", bad_share=0)
-    assert build(e2e_settings, instance).success
+    (request,) = landing_sensor(
+        dg.build_sensor_context(instance=instance, cursor=loaded.cursor, resources=resources)
+    ).run_requests
+    load = defs.resolve_job_def(request.job_name).execute_in_process(
+        instance=instance, run_config=request.run_config, tags=request.tags
+    )
+    assert load.success
+    automation = dg.evaluate_automation_conditions(defs, instance, cursor=automation_start.cursor)
+    requested = [
+        key for key in defs.resolve_asset_graph().get_all_asset_keys() if automation.get_num_requested(key)
+    ]
+    assert dg.AssetKey(["marts", "fct_cbam_imports"]) in requested
+    assert dg.AssetKey(["marts", "fct_energy_consumption"]) not in requested
+    rebuild = defs.resolve_job_def("build_warehouse").execute_in_process(
+        instance=instance, asset_selection=requested
+    )
+    assert rebuild.success
     with warehouse.session() as session:
         after = session.scalar("SELECT count(*) FROM marts.fct_cbam_imports")
         lines = session.scalar(

@@ -1,12 +1,10 @@
-"""The landing sensor, the run-failure alert through a real webhook server, and the schedule."""
+"""The run-failure alert through a real webhook server (the landing sensor: tests/test_landing_sensor.py)."""
 
 from __future__ import annotations
 
 import json
-import os
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 from typing import ClassVar
 
 import dagster as dg
@@ -14,42 +12,6 @@ import pytest
 
 from greenlang.alerts.notifier import Notifier, WebhookNotifier
 from greenlang.alerts.sensors import alert_on_run_failure
-from greenlang.cbam.sources import CBAM_SOURCES
-from greenlang.ingest.sensors import build_landing_sensor, build_load_jobs
-from greenlang.warehouse.jobs import daily_build
-
-
-def _land(landing: Path, tenant: str, source: str, name: str, text: str = "a,b\n1,2\n") -> Path:
-    path = landing / tenant / source / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
-
-
-def test_landing_sensor_requests_one_run_per_new_file_and_remembers(tmp_path: Path) -> None:
-    landing = tmp_path / "landing"
-    jobs = build_load_jobs(CBAM_SOURCES)
-    sensor = build_landing_sensor(CBAM_SOURCES, jobs, landing)
-    first = _land(landing, "acme", "customs__cbam_shipments", "a.csv")
-    _land(landing, "global", "cbam__goods", "goods.csv")
-    _land(landing, "acme", "unknown_source", "x.csv")
-    _land(landing, "acme", "customs__cbam_shipments", "notes.pdf")
-
-    result = sensor(dg.build_sensor_context(cursor=None))
-    requests = {request.tags["greenlang/file"]: request for request in result.run_requests}
-    assert sorted(requests) == ["a.csv", "goods.csv"]
-    assert requests["a.csv"].job_name == "load_customs__cbam_shipments"
-    assert requests["a.csv"].tags["greenlang/tenant"] == "acme"
-    config = requests["a.csv"].run_config["ops"]["raw__customs__cbam_shipments"]["config"]
-    assert config["files"] == [str(first)]
-
-    again = sensor(dg.build_sensor_context(cursor=result.cursor))
-    assert not again.run_requests
-
-    # a rewritten file is new again (a broker re-sends a corrected file under the same name)
-    os.utime(first, ns=(first.stat().st_atime_ns, first.stat().st_mtime_ns + 10**9))
-    rewritten = sensor(dg.build_sensor_context(cursor=result.cursor))
-    assert [request.tags["greenlang/file"] for request in rewritten.run_requests] == ["a.csv"]
 
 
 class _Receiver(BaseHTTPRequestHandler):
@@ -102,8 +64,3 @@ def test_run_failure_alert_reaches_the_webhook() -> None:
     (alert,) = _Receiver.received
     assert alert["subject"] == "GreenLang run failed: _failing_job"
     assert "_explode" in alert["body"]
-
-
-def test_daily_schedule_builds_everything() -> None:
-    assert daily_build.cron_schedule == "0 5 * * *"
-    assert daily_build.job_name == "build_warehouse"

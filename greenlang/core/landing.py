@@ -21,7 +21,7 @@ class LandedFile:
     path: Path
 
     def fingerprint(self) -> str:
-        """Changes when the file is replaced or rewritten; the sensor's run key."""
+        """Changes when the file is replaced or rewritten; the landing sensor's run keys hash these."""
         stat = self.path.stat()
         return f"{self.path}:{stat.st_size}:{stat.st_mtime_ns}"
 

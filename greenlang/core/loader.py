@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -312,6 +312,30 @@ def _succeeded_batch(session: Session, tenant_id: str, source: str, sha256: str)
         "AND file_sha256 = %(sha)s AND status = 'succeeded'",
         {"tenant": tenant_id, "source": source, "sha": sha256},
     )
+
+
+# A delivery as the ledger knows it: (tenant_id, source, sha256 of the file or page).
+Delivery = tuple[str, str, str]
+_SHAS_PER_QUERY = 500
+
+
+def loaded_deliveries(session: Session, deliveries: Iterable[Delivery]) -> set[Delivery]:
+    """The deliveries a succeeded batch already holds, which a load would skip (``_succeeded_batch``'s
+    rule, for many at once); none before the raw layer exists."""
+    wanted = set(deliveries)
+    if not wanted or (RAW_SCHEMA, "load_batch", "table") not in session.relations([RAW_SCHEMA]):
+        return set()
+    shas = sorted({sha256 for _tenant, _source, sha256 in wanted})
+    found: set[Delivery] = set()
+    for start in range(0, len(shas), _SHAS_PER_QUERY):
+        names = {f"sha_{index}": sha for index, sha in enumerate(shas[start : start + _SHAS_PER_QUERY])}
+        rows = session.fetchall(
+            f"SELECT DISTINCT tenant_id, source, file_sha256 FROM {RAW_SCHEMA}.load_batch "
+            f"WHERE status = 'succeeded' AND file_sha256 IN ({', '.join(f'%({name})s' for name in names)})",
+            names,
+        )
+        found.update((tenant_id, source, sha256) for tenant_id, source, sha256 in rows)
+    return wanted & found
 
 
 def _record_batch(

@@ -321,7 +321,8 @@ class PostgresSession(Session):
 
 
 class WarehouseUnavailable(RuntimeError):
-    """The warehouse's server cannot be reached: one line that says where and what to check."""
+    """The warehouse cannot be opened now (server unreachable, DuckDB file held by a writer): one line
+    that says where and what to check."""
 
 
 class Warehouse:
@@ -349,6 +350,38 @@ class Warehouse:
                 connection.close()
         else:
             with psycopg.connect(self.settings.postgres.conninfo(), autocommit=True) as connection:
+                yield PostgresSession(connection)
+
+    @contextmanager
+    def read_only(self) -> Iterator[Session]:
+        """A session for a reader beside the runs (a sensor): it never writes nor creates anything.
+
+        DuckDB lets one process write a file and no other open it meanwhile, so while a run writes this
+        raises ``WarehouseUnavailable`` instead of waiting. A DuckDB file not created yet reads as an
+        empty warehouse."""
+        if self.dialect == "duckdb":
+            path = self.settings.duckdb_path
+            try:
+                connection = (
+                    duckdb.connect(str(path), read_only=True) if path.exists() else duckdb.connect(":memory:")
+                )
+            except duckdb.IOException as error:
+                raise WarehouseUnavailable(f"{path} cannot be opened for reading: {error}") from None
+            try:
+                yield DuckDBSession(connection)
+            finally:
+                connection.close()
+        else:
+            try:
+                connection = psycopg.connect(
+                    self.settings.postgres.conninfo(),
+                    autocommit=True,
+                    connect_timeout=5,
+                    options="-c default_transaction_read_only=on",
+                )
+            except psycopg.OperationalError as error:
+                raise WarehouseUnavailable(f"{self.describe()} cannot be reached: {error}".strip()) from None
+            with connection:
                 yield PostgresSession(connection)
 
     def ensure_database(self) -> bool:

@@ -24,6 +24,7 @@ from typing import Any
 
 import dagster as dg
 
+from greenlang.core.automation import REBUILD_AFTER_UPSTREAM_CHANGES
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.warehouse import WAREHOUSE_POOL, WarehouseResource
 
@@ -391,6 +392,7 @@ class EsrsExportConfig(dg.Config):
     deps=[E1_5_KEY, E1_6_KEY],
     freshness_policy=FRESHNESS["models"],
     pool=WAREHOUSE_POOL,
+    automation_condition=REBUILD_AFTER_UPSTREAM_CHANGES,
     description="ESRS E1-5 / E1-6 figures per tenant and reporting year as XBRL-keyed facts (JSON and CSV)",
 )
 def esrs_e1_export(

@@ -1,5 +1,5 @@
 """Landing-file sources: for each declared source its asset, row-conservation check, load job and (daily
-partitioned) schedule and rebuild sensor; one landing sensor over them all; the ledger tables."""
+partitioned) schedule; one landing sensor over them all; the ledger tables."""
 
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,7 +13,6 @@ from greenlang.ingest.sensors import (
     build_landing_sensor,
     build_load_jobs,
     build_partitioned_load_schedules,
-    build_rebuild_sensors,
 )
 
 
@@ -25,5 +24,5 @@ def landing_definitions(specs: Sequence[SourceSpec], landing_dir: Path) -> dg.De
         asset_checks=build_row_conservation_checks(specs),
         jobs=jobs,
         schedules=build_partitioned_load_schedules(specs),
-        sensors=[build_landing_sensor(specs, jobs, landing_dir), *build_rebuild_sensors(specs)],
+        sensors=[build_landing_sensor(specs, jobs, landing_dir)],
     )

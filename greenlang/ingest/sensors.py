@@ -1,85 +1,116 @@
-"""Launch a load, and the models downstream of it, for every new file in the landing directory.
+"""The landing sensor, the load jobs it launches, and the daily schedules of the daily-partitioned sources.
 
-A daily-partitioned source's job loads the file into the partition of its day
-(``greenlang.core.landing.delivery_day``) and no more: a job cannot mix partitioned and unpartitioned assets,
-so ``rebuild_after_<source>`` (an asset sensor) runs the models downstream once each load run ends.
+The warehouse's ledger decides what to load: a file whose (tenant, source, sha256) has a succeeded batch in
+``raw.load_batch`` never launches a run, whatever the sensor's cursor holds (none after a wiped Dagster
+instance, or a fresh one). The cursor only spares work: a high-water mark of the files' change times, the
+files changed at exactly that mark, and the last day that had a partition. A tick lists the files but
+hashes only those changed since, and the cursor does not grow with the landing directory.
+
+The files a tick finds go into one run per source, one per source and day for a daily-partitioned source
+(its day from ``greenlang.core.landing.delivery_day``). A load job materializes its raw asset and checks,
+nothing more: the models downstream rebuild by declarative automation (``greenlang.core.automation``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 
 from greenlang.core.landing import LandedFile, landed_files
-from greenlang.core.loader import SourceSpec
-from greenlang.ingest.assets import partitions_for, raw_asset_key, recent_day_requests
+from greenlang.core.loader import Delivery, SourceSpec, file_sha256, loaded_deliveries
+from greenlang.core.warehouse import WarehouseResource, WarehouseUnavailable
+from greenlang.ingest.assets import LANDING_DAYS, partitions_for, raw_asset_key, recent_day_requests
 
 
 def load_job_name(spec: SourceSpec) -> str:
     return f"load_{spec.name}"
 
 
-def rebuild_job_name(spec: SourceSpec) -> str:
-    return f"rebuild_after_{spec.name}"
-
-
-def _downstream(spec: SourceSpec) -> dg.AssetSelection:
-    return dg.AssetSelection.assets(raw_asset_key(spec)).downstream()
-
-
 def build_load_jobs(specs: tuple[SourceSpec, ...]) -> list[dg.UnresolvedAssetJobDefinition]:
-    jobs = []
-    for spec in specs:
-        if spec.daily_partitions:
-            jobs.append(
-                dg.define_asset_job(
-                    load_job_name(spec),
-                    selection=dg.AssetSelection.assets(raw_asset_key(spec)),
-                    partitions_def=partitions_for(spec),
-                    description=f"Load the `{spec.name}` files of a day (partition) or of a range (backfill)",
-                )
+    return [
+        dg.define_asset_job(
+            load_job_name(spec),
+            # partitioned as its asset is, if it is
+            selection=dg.AssetSelection.assets(raw_asset_key(spec)),
+            description=(
+                f"Load the `{spec.name}` files of a day (partition) or of a range (backfill)"
+                if spec.daily_partitions
+                else f"Load the `{spec.name}` files of the run config, else every waiting one"
             )
-            jobs.append(
-                dg.define_asset_job(
-                    rebuild_job_name(spec),
-                    selection=_downstream(spec) - dg.AssetSelection.assets(raw_asset_key(spec)),
-                    description=f"Rebuild the models that depend on `{spec.name}` after a load",
-                )
-            )
-        else:
-            jobs.append(
-                dg.define_asset_job(
-                    load_job_name(spec),
-                    selection=_downstream(spec),
-                    description=f"Load new `{spec.name}` files, then rebuild the models that depend on them",
-                )
-            )
-    return jobs
-
-
-def build_rebuild_sensors(specs: tuple[SourceSpec, ...]) -> list[dg.SensorDefinition]:
-    """For each daily-partitioned source: rebuild what depends on it once per load run (a backfill's run
-    materializes many partitions, and asks for one rebuild)."""
-    sensors = []
-    for spec in specs:
-        if not spec.daily_partitions:
-            continue
-
-        @dg.asset_sensor(
-            name=rebuild_job_name(spec),
-            asset_key=raw_asset_key(spec),
-            job_name=rebuild_job_name(spec),
-            minimum_interval_seconds=60,
-            default_status=dg.DefaultSensorStatus.RUNNING,
-            description=f"Rebuilds the models downstream of `{spec.name}` after each run that loaded it",
+            + "; the models downstream follow by automation",
         )
-        def _sensor(context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry) -> dg.RunRequest:
-            return dg.RunRequest(run_key=asset_event.run_id)
+        for spec in specs
+    ]
 
-        sensors.append(_sensor)
-    return sensors
+
+@dataclass(frozen=True)
+class LandingCursor:
+    """What the sensor has looked at: every file changed before ``mark_ns``, those changed at exactly
+    ``mark_ns`` as they were then (``at_mark``: relative path and size), and the daily partitions up to
+    ``last_day`` (a file of a later day waits until its day has a partition)."""
+
+    mark_ns: int = -1
+    at_mark: frozenset[str] = frozenset()
+    last_day: str | None = None
+
+    @classmethod
+    def parse(cls, text: str | None) -> LandingCursor:
+        value = json.loads(text) if text else None
+        # none yet, or the list of every file's fingerprint that earlier versions kept: start afresh,
+        # the ledger says what is loaded
+        if not isinstance(value, dict):
+            return cls()
+        return cls(value["mark_ns"], frozenset(value["at_mark"]), value["last_day"])
+
+    def dumps(self) -> str:
+        return json.dumps(
+            {"mark_ns": self.mark_ns, "at_mark": sorted(self.at_mark), "last_day": self.last_day}
+        )
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A landed file as a tick sees it, from one ``stat``."""
+
+    file: LandedFile
+    # the inode change time: the kernel sets it to now on every write, rename into the folder, copy or
+    # touch. An mtime can be anything (``cp -p``, ``rsync -t`` and ``mv`` keep the sender's, a skewed
+    # clock sets a future one), so a mark on it would miss files arriving with an old one.
+    changed_ns: int
+    # relative path and size: tells apart two versions written within one tick of a coarse file clock
+    fingerprint: str
+
+    @classmethod
+    def of(cls, item: LandedFile, landing_dir: Path) -> Seen:
+        stat = item.path.stat()
+        return cls(item, stat.st_ctime_ns, f"{item.path.relative_to(landing_dir).as_posix()}:{stat.st_size}")
+
+    def is_new(self, cursor: LandingCursor) -> bool:
+        return self.changed_ns > cursor.mark_ns or (
+            self.changed_ns == cursor.mark_ns and self.fingerprint not in cursor.at_mark
+        )
+
+
+def advance(cursor: LandingCursor, seen: Iterable[Seen], last_day: str) -> LandingCursor:
+    """The cursor after a tick that looked at every file of ``seen``."""
+    seen = list(seen)
+    mark = max([cursor.mark_ns, *(item.changed_ns for item in seen)])
+    return LandingCursor(
+        mark, frozenset(item.fingerprint for item in seen if item.changed_ns == mark), last_day
+    )
+
+
+def run_key(source: str, day: str | None, files: Iterable[LandedFile]) -> str:
+    """The same files (same content, same change time) give the same key: a tick evaluated again does not
+    launch a second run."""
+    digest = hashlib.sha256("\n".join(sorted(item.fingerprint() for item in files)).encode()).hexdigest()
+    return f"{source}@{day}#{digest[:32]}" if day else f"{source}#{digest[:32]}"
 
 
 def build_landing_sensor(
@@ -92,42 +123,97 @@ def build_landing_sensor(
         jobs=jobs,
         minimum_interval_seconds=30,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        description=f"Watches {landing_dir}/<tenant>/<source>/ for new or rewritten files",
+        description=(
+            f"Watches {landing_dir}/<tenant>/<source>/ and loads the new or rewritten files that "
+            "raw.load_batch does not hold yet: one run per source (and day, if partitioned)"
+        ),
     )
-    def _sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-        seen = set(json.loads(context.cursor)) if context.cursor else set()
-        new = [item for item in landed_files(landing_dir) if item.source in by_source]
-        new = [item for item in new if item.fingerprint() not in seen]
-        partitions = {item: _partition_key(by_source[item.source], item) for item in new}
-        waiting = [item for item in new if not _has_partition(by_source[item.source], partitions[item])]
-        for item in waiting:
-            context.log.warning(
-                f"{item.path}: its day {partitions[item]} has no partition (before the first day, or after "
-                "tomorrow): it waits"
+    def _sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource) -> dg.SensorResult:
+        cursor = LandingCursor.parse(context.cursor)
+        last_day = LANDING_DAYS.get_last_partition_key()
+        seen = [Seen.of(item, landing_dir) for item in landed_files(landing_dir) if item.source in by_source]
+        days = {item.file: _partition_key(by_source[item.file.source], item.file) for item in seen}
+
+        def day_came(item: Seen) -> bool:
+            """A file that waited for its day, which has a partition since the last tick."""
+            day = days[item.file]
+            return day is not None and cursor.last_day is not None and day > cursor.last_day
+
+        candidates = [item.file for item in seen if item.is_new(cursor) or day_came(item)]
+        for item in candidates:
+            if not _has_partition(by_source[item.source], days[item]):
+                context.log.warning(
+                    f"{item.path}: its day {days[item]} has no partition (before the first day, or after "
+                    "today): it waits for its day"
+                )
+        candidates = [item for item in candidates if _has_partition(by_source[item.source], days[item])]
+        next_cursor = advance(cursor, seen, last_day).dumps()
+        if not candidates:
+            return dg.SensorResult(skip_reason=f"no new file in {landing_dir}", cursor=next_cursor)
+
+        deliveries = _deliveries(context, candidates)
+        try:
+            with warehouse.get_warehouse().read_only() as session:
+                loaded = loaded_deliveries(session, deliveries.values())
+        except WarehouseUnavailable as error:
+            # the cursor stays: the same files are looked at again next tick
+            return dg.SensorResult(
+                skip_reason=f"the ledger cannot be read now, {len(deliveries)} new file(s) wait for the next tick: {error}"
             )
-        new = [item for item in new if item not in waiting]
-        if not new:
-            return dg.SensorResult(skip_reason=f"no new file in {landing_dir}")
-        requests = [
-            dg.RunRequest(
-                run_key=item.fingerprint(),
-                job_name=load_job_name(by_source[item.source]),
-                partition_key=partitions[item],
-                run_config={
-                    "ops": {
-                        raw_asset_key(by_source[item.source]).to_python_identifier(): {
-                            "config": {"files": [str(item.path)], "landing_dir": str(landing_dir)}
-                        }
-                    }
-                },
-                tags={"greenlang/tenant": item.tenant_id, "greenlang/file": item.path.name},
+        to_load = [item for item, delivery in deliveries.items() if delivery not in loaded]
+        if not to_load:
+            return dg.SensorResult(
+                skip_reason=f"{len(deliveries)} new or changed file(s), every one loaded already (raw.load_batch)",
+                cursor=next_cursor,
             )
-            for item in new
-        ]
-        cursor = sorted(seen | {item.fingerprint() for item in new})
-        return dg.SensorResult(run_requests=requests, cursor=json.dumps(cursor))
+        runs: dict[tuple[str, str | None], list[LandedFile]] = defaultdict(list)
+        for item in to_load:
+            runs[(item.source, days[item])].append(item)
+        return dg.SensorResult(
+            run_requests=[
+                _load_request(by_source[source], day, items, landing_dir)
+                for (source, day), items in sorted(runs.items(), key=lambda run: (run[0][0], run[0][1] or ""))
+            ],
+            cursor=next_cursor,
+        )
 
     return _sensor
+
+
+def _deliveries(context: dg.SensorEvaluationContext, files: list[LandedFile]) -> dict[LandedFile, Delivery]:
+    """Each file as the ledger would record it; a file gone or unreadable meanwhile is left out."""
+    deliveries = {}
+    for item in files:
+        try:
+            deliveries[item] = (item.tenant_id, item.source, file_sha256(item.path))
+        except OSError as error:
+            context.log.warning(f"{item.path}: cannot be read ({error}), left out")
+    return deliveries
+
+
+def _load_request(
+    spec: SourceSpec, day: str | None, files: list[LandedFile], landing_dir: Path
+) -> dg.RunRequest:
+    return dg.RunRequest(
+        run_key=run_key(spec.name, day, files),
+        job_name=load_job_name(spec),
+        partition_key=day,
+        run_config={
+            "ops": {
+                raw_asset_key(spec).to_python_identifier(): {
+                    "config": {
+                        "files": sorted(str(item.path) for item in files),
+                        "landing_dir": str(landing_dir),
+                    }
+                }
+            }
+        },
+        tags={
+            "greenlang/source": spec.name,
+            "greenlang/tenants": ",".join(sorted({item.tenant_id for item in files})),
+            "greenlang/files": str(len(files)),
+        },
+    )
 
 
 def _partition_key(spec: SourceSpec, item: LandedFile) -> str | None:
@@ -135,13 +221,13 @@ def _partition_key(spec: SourceSpec, item: LandedFile) -> str | None:
 
 
 def _has_partition(spec: SourceSpec, key: str | None) -> bool:
-    """False for a file of a day before the partitions start or after tomorrow: it waits for its day."""
+    """False for a file of a day before the partitions start or after today: it waits for its day."""
     return key is None or partitions_for(spec).has_partition_key(key)
 
 
 def build_partitioned_load_schedules(specs: tuple[SourceSpec, ...]) -> list[dg.ScheduleDefinition]:
-    """Before the daily build, each daily-partitioned source loads yesterday's and today's files: what the
-    landing sensor missed (stopped, or a file rewritten in place) is loaded; what is loaded stays once."""
+    """Each daily-partitioned source loads yesterday's and today's files daily: what the landing sensor
+    missed (stopped) is loaded; what is loaded stays once."""
     schedules = []
     for spec in specs:
         if not spec.daily_partitions:
@@ -153,7 +239,7 @@ def build_partitioned_load_schedules(specs: tuple[SourceSpec, ...]) -> list[dg.S
             cron_schedule="30 4 * * *",
             execution_timezone="UTC",
             default_status=dg.DefaultScheduleStatus.RUNNING,
-            description=f"Loads yesterday's and today's `{spec.name}` files at 04:30 UTC, before the daily build",
+            description=f"Loads yesterday's and today's `{spec.name}` files at 04:30 UTC (what the sensor missed)",
         )
         def _schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
             return recent_day_requests(context)

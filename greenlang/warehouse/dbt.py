@@ -1,6 +1,7 @@
 """The dbt project as Dagster assets, pointed at the warehouse the settings select: the project and CLI
-resource, the translator (groups by layer, one SLA per layer), and the one multi-asset that runs
-``dbt build`` (tests surface as asset checks)."""
+resource, the translator (groups by layer, one SLA per layer, every model and seed rebuilt by declarative
+automation after what it depends on changes), and the one multi-asset that runs ``dbt build`` (tests
+surface as asset checks)."""
 
 import os
 import sys
@@ -19,6 +20,7 @@ from dagster_dbt import (
 )
 
 from greenlang.catalog import RAW_SOURCES
+from greenlang.core.automation import REBUILD_AFTER_UPSTREAM_CHANGES
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.loader import prepare_raw_tables
 from greenlang.core.warehouse import WAREHOUSE_POOL, WarehouseResource
@@ -52,14 +54,20 @@ def dbt_resource(settings: Settings) -> DbtCliResource:
 
 
 LAYERS = ("staging", "intermediate", "marts", "reporting")
+# What dbt builds (a source is only the key of the raw asset Python loads).
+BUILT_BY_DBT = ("model", "seed", "snapshot")
 
 
 class WarehouseDbtTranslator(DagsterDbtTranslator):
-    """Groups models by layer and states every model's SLA."""
+    """Groups models by layer, states every model's SLA, and rebuilds what dbt builds after its upstream
+    changes (``greenlang.core.automation``). A seed has no upstream asset: it is rebuilt when its CSV
+    changes (its code version is the file's checksum), not on a clock, since nothing else changes it."""
 
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
         node = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id) or {}
+        if node.get("resource_type") in BUILT_BY_DBT:
+            spec = spec.replace_attributes(automation_condition=REBUILD_AFTER_UPSTREAM_CHANGES)
         folders = node.get("fqn", [])[1:-1]
         layer = next((folder for folder in folders if folder in LAYERS), None)
         if node.get("resource_type") == "seed":

@@ -1,4 +1,5 @@
-"""The whole-warehouse build: every unpartitioned asset, daily."""
+"""How the warehouse rebuilds: the automation sensor that builds what depends on new data, and the
+whole-warehouse build job (``make demo``, tests, or a full rebuild on demand)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,16 @@ build_warehouse_job = dg.define_asset_job(
     description="Load every waiting file of the unpartitioned sources, then build and test every model",
 )
 
-daily_build = dg.ScheduleDefinition(
-    name="daily_warehouse_build",
-    job=build_warehouse_job,
-    cron_schedule="0 5 * * *",
-    execution_timezone="UTC",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Builds the whole warehouse every day at 05:00 UTC, after the daily partitioned loads",
+# No daily whole-warehouse schedule: a model rebuilds when something it depends on changed (a load, a
+# sync, a seed's CSV, its own SQL), by the condition of ``greenlang.core.automation``; rebuilding every
+# model each day would redo that work for data that did not change.
+# Dagster's implicit default automation sensor starts stopped: this one is declared running.
+automation_sensor = dg.AutomationConditionSensorDefinition(
+    "rebuild_after_upstream_changes",
+    target=dg.AssetSelection.all(),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "Every 30 s, requests the dbt models, seeds and exports whose upstream was updated (or whose code "
+        "changed) since they were last built, and only those"
+    ),
 )

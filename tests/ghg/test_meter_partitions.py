@@ -1,11 +1,13 @@
 """Meter readings as a daily-partitioned asset: a file belongs to the day it is named for, a partition
 loads its day's files, a backfill is one run over its days, re-running a day loads nothing twice but
-takes a corrected file, and the sensors request the right partition and the rebuild after it."""
+takes a corrected file, the sensor requests the right partitions, and automation rebuilds what depends on
+them once per load run."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -18,10 +20,10 @@ from greenlang.core.warehouse import Warehouse, WarehouseResource
 from greenlang.ghg.sources import METER_READINGS
 from greenlang.ingest.assets import LANDING_DAYS, build_ingestion_asset, raw_asset_key
 from greenlang.ingest.sensors import (
+    LandingCursor,
     build_landing_sensor,
     build_load_jobs,
     build_partitioned_load_schedules,
-    build_rebuild_sensors,
 )
 from tests.helpers.ghg import local_day, write_csv
 from tests.helpers.warehouses import make_settings
@@ -161,34 +163,64 @@ def test_a_configured_file_of_another_day_fails_the_partition_clearly(tmp_path: 
     assert not settings.duckdb_path.exists()  # refused before anything was written
 
 
-def test_the_landing_sensor_requests_the_partition_of_the_files_day(tmp_path: Path) -> None:
-    landing = tmp_path / "landing"
-    sensor = build_landing_sensor(LANDING_SOURCES, build_load_jobs(LANDING_SOURCES), landing)
+def _landing_sensor(tmp_path: Path):
+    settings = make_settings("duckdb", tmp_path)
+    sensor = build_landing_sensor(LANDING_SOURCES, build_load_jobs(LANDING_SOURCES), settings.landing_dir)
+    resources = {"warehouse": WarehouseResource.from_settings(settings)}
+    return settings.landing_dir, lambda cursor: sensor(
+        dg.build_sensor_context(cursor=cursor, resources=resources)
+    )
+
+
+def test_the_landing_sensor_requests_one_run_per_day_of_the_files(tmp_path: Path) -> None:
+    landing, tick = _landing_sensor(tmp_path)
     today = dt.datetime.now(dt.UTC).date()
     _land(landing, "acme-steel", f"rotterdam_{UTC_DAY_1}.csv", UTC_DAY_1)
+    _land(landing, "nordic-cement", f"slite_{UTC_DAY_1}.csv", UTC_DAY_1)
+    _land(landing, "acme-steel", f"rotterdam_{UTC_DAY_2}.csv", UTC_DAY_2)
     _land(landing, "acme-steel", "rotterdam_2019-12-31.csv", dt.date(2019, 12, 31))  # before the first day
-    future = _land(landing, "acme-steel", f"rotterdam_{today + dt.timedelta(days=5)}.csv", today)
+    _land(landing, "acme-steel", f"rotterdam_{today + dt.timedelta(days=5)}.csv", today)
 
-    result = sensor(dg.build_sensor_context(cursor=None))
-    (request,) = result.run_requests
-    assert request.partition_key == UTC_DAY_1.isoformat()
-    assert request.job_name == "load_meters__interval_readings"
-    assert request.run_config["ops"][OP]["config"]["files"][0].endswith(f"rotterdam_{UTC_DAY_1}.csv")
-    # the files without a partition wait: they are not in the cursor, so a later tick sees them again
-    assert str(future) not in result.cursor
+    result = tick(None)
+    requests = {request.partition_key: request for request in result.run_requests}
+    assert sorted(requests) == [UTC_DAY_1.isoformat(), UTC_DAY_2.isoformat()]
+    assert {request.job_name for request in result.run_requests} == {"load_meters__interval_readings"}
+    files = requests[UTC_DAY_1.isoformat()].run_config["ops"][OP]["config"]["files"]
+    assert sorted(Path(name).name for name in files) == [
+        f"rotterdam_{UTC_DAY_1}.csv",
+        f"slite_{UTC_DAY_1}.csv",
+    ]
+    # the files without a partition wait (none after today's, none before the first day)
     assert not LANDING_DAYS.has_partition_key((today + dt.timedelta(days=5)).isoformat())
+    assert tick(result.cursor).run_requests == []
 
 
-@pytest.mark.slow  # Dagster runs of the partitioned assets
-def test_the_models_downstream_are_rebuilt_once_per_load_run(tmp_path: Path) -> None:
+def test_a_file_that_waited_for_its_day_is_requested_when_the_day_comes(tmp_path: Path) -> None:
+    landing, tick = _landing_sensor(tmp_path)
+    today = dt.datetime.now(dt.UTC).date()
+    _land(landing, "acme-steel", f"rotterdam_{UTC_DAY_1}.csv", UTC_DAY_1)
+    _land(landing, "acme-steel", f"rotterdam_{today}.csv", today)
+    # the cursor of a tick of yesterday, after both files landed: today's file had no partition then
+    yesterday = LandingCursor(
+        mark_ns=time.time_ns() + 10**9, last_day=(today - dt.timedelta(days=1)).isoformat()
+    )
+
+    (request,) = tick(yesterday.dumps()).run_requests
+    assert request.partition_key == today.isoformat()
+
+
+@pytest.mark.slow  # Dagster runs of the partitioned assets, and the whole definitions
+def test_a_backfill_of_days_rebuilds_the_models_downstream_once(tmp_path: Path) -> None:
+    from greenlang.definitions import build_definitions
+
     settings = make_settings("duckdb", tmp_path)
     _land(settings.landing_dir, "acme-steel", f"rotterdam_{UTC_DAY_1}.csv", UTC_DAY_1)
     _land(settings.landing_dir, "acme-steel", f"rotterdam_{UTC_DAY_2}.csv", UTC_DAY_2)
-    (sensor,) = build_rebuild_sensors(LANDING_SOURCES)
-    assert sensor.job_name == "rebuild_after_meters__interval_readings"
-    jobs = {job.name: job for job in build_load_jobs(LANDING_SOURCES)}
+    defs = build_definitions(settings)
     with dg.instance_for_test() as instance:
-        run = dg.materialize(
+        start = dg.evaluate_automation_conditions(defs, instance)
+        # a backfill: one run materializes two partitions
+        dg.materialize(
             [build_ingestion_asset(METER_READINGS, settings.landing_dir)],
             resources={"warehouse": WarehouseResource.from_settings(settings)},
             instance=instance,
@@ -197,20 +229,19 @@ def test_the_models_downstream_are_rebuilt_once_per_load_run(tmp_path: Path) -> 
                 "dagster/asset_partition_range_end": UTC_DAY_2.isoformat(),
             },
         )
-        first_tick = list(sensor(dg.build_sensor_context(instance=instance)))
-    # a backfill materializes two partitions in one run and asks for one rebuild, keyed by that run
-    assert [request.run_key for request in first_tick] == [run.run_id]
-    from greenlang.definitions import defs
-
-    rebuilt = jobs["rebuild_after_meters__interval_readings"].selection.resolve(defs.resolve_asset_graph())
+        after = dg.evaluate_automation_conditions(defs, instance, cursor=start.cursor)
+        later = dg.evaluate_automation_conditions(defs, instance, cursor=after.cursor)
+    rebuilt = {key for key in defs.resolve_asset_graph().get_all_asset_keys() if after.get_num_requested(key)}
     assert METER_KEY not in rebuilt
     assert dg.AssetKey(["marts", "fct_energy_consumption"]) in rebuilt
+    assert all(after.get_requested_partitions(key) == {None} for key in rebuilt)  # each model built once
+    assert later.total_requested == 0
 
 
-def test_the_daily_schedule_loads_yesterdays_and_todays_files_before_the_build() -> None:
+def test_the_daily_schedule_loads_yesterdays_and_todays_files() -> None:
     (schedule,) = build_partitioned_load_schedules(LANDING_SOURCES)
     assert schedule.job_name == "load_meters__interval_readings"
-    assert schedule.cron_schedule == "30 4 * * *"  # before daily_warehouse_build at 05:00 UTC
+    assert schedule.cron_schedule == "30 4 * * *"
     context = dg.build_schedule_context(
         scheduled_execution_time=dt.datetime(2026, 3, 30, 4, 30, tzinfo=dt.UTC)
     )
