@@ -10,7 +10,7 @@ parts that take the Dagster instance's records for the data, which lives in the 
   materialized in this instance (built before it, by ``make demo`` on another instance, or by ``dbt``
   directly): waiting for them would wait forever.
 
-What remains: an update of any dependency (or a change of the asset's own code: a seed's CSV, a model's
+What remains: new data in any dependency (or a change of the asset's own code: a seed's CSV, a model's
 SQL) since the asset was last requested or updated, once nothing it depends on is still running, and
 while no dependency's blocking check failed on its latest materialization. Loads and models run in
 separate runs now, so the run machinery no longer stops the models downstream of a failed blocking
@@ -22,10 +22,23 @@ from __future__ import annotations
 
 import dagster as dg
 
+# ``any_deps_updated`` with one change: a dependency's update counts only when it brought a new data
+# version. A raw asset's data version is what the ledger holds of its source (``ledger_data_version``), so
+# an hourly sync or a daily load that found nothing new rebuilds nothing; a model's is derived by Dagster
+# from its code version and its inputs' versions, so a change still travels down the chain.
+_ANY_DEP_HAS_NEW_DATA = dg.AutomationCondition.any_deps_match(
+    (
+        dg.AutomationCondition.newly_updated()
+        & dg.AutomationCondition.data_version_changed()
+        & ~dg.AutomationCondition.executed_with_root_target()
+    ).with_label("newly updated with new data, by a run without this asset")
+    | dg.AutomationCondition.will_be_requested()
+).with_label("a dependency has new data")
+
 _UPDATED_SINCE_LAST_HANDLED = (
-    (dg.AutomationCondition.any_deps_updated() | dg.AutomationCondition.code_version_changed())
+    (_ANY_DEP_HAS_NEW_DATA | dg.AutomationCondition.code_version_changed())
     .since_last_handled()
-    .with_label("a dependency or the code changed since last requested or updated")
+    .with_label("a dependency's data or the code changed since last requested or updated")
 )
 
 _A_DEPENDENCY_FAILED_A_BLOCKING_CHECK = dg.AutomationCondition.any_deps_match(

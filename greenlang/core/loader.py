@@ -319,6 +319,17 @@ Delivery = tuple[str, str, str]
 _SHAS_PER_QUERY = 500
 
 
+def ledger_version(session: Session, source: str) -> str:
+    """What the ledger holds of ``source``: how many batches succeeded, and when the latest finished. A load
+    that added nothing (every delivery already loaded) leaves it as it was; any new batch changes it."""
+    count, latest = session.fetchall(
+        f"SELECT count(*), max(finished_at) FROM {RAW_SCHEMA}.load_batch "
+        "WHERE source = %(source)s AND status = 'succeeded'",
+        {"source": source},
+    )[0]
+    return f"{count} batches, latest {latest.isoformat() if latest else 'none'}"
+
+
 def loaded_deliveries(session: Session, deliveries: Iterable[Delivery]) -> set[Delivery]:
     """The deliveries a succeeded batch already holds, which a load would skip (``_succeeded_batch``'s
     rule, for many at once); none before the raw layer exists."""

@@ -21,6 +21,7 @@ from greenlang.ingest.assets import (
     RAW_GROUP,
     WAREHOUSE_KINDS,
     file_counts,
+    ledger_data_version,
     load_each,
     loaded_rows,
     raw_asset_key,
@@ -93,7 +94,8 @@ def build_epa_emission_factors_asset(default_landing_dir: Path) -> dg.AssetsDefi
                 **file_counts(results),
                 **loaded_rows(results),
                 **skipped_rows(store, results),
-            }
+            },
+            data_version=ledger_data_version(store, EPA_EMISSION_FACTORS),
         )
 
     return _epa

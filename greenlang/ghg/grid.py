@@ -23,6 +23,7 @@ from greenlang.ingest.assets import (
     DAILY_PARTITIONED_TAG,
     RAW_GROUP,
     WAREHOUSE_KINDS,
+    ledger_data_version,
     load_each,
     loaded_rows,
     raw_asset_key,
@@ -113,7 +114,8 @@ def grid_carbon_intensity(
             "pages_unchanged": len(skipped),
             **loaded_rows(results),
             **skipped_rows(store, results),
-        }
+        },
+        data_version=ledger_data_version(store, GRID_CARBON_INTENSITY),
     )
 
 

@@ -17,7 +17,7 @@ from pydantic import Field
 
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.landing import delivery_day, landed_files
-from greenlang.core.loader import LoadError, LoadResult, SourceSpec, load_file
+from greenlang.core.loader import LoadError, LoadResult, SourceSpec, ledger_version, load_file
 from greenlang.core.warehouse import WAREHOUSE_POOL, Warehouse, WarehouseResource
 
 RAW_GROUP = "raw"
@@ -106,6 +106,13 @@ def loaded_rows(results: list[LoadResult]) -> dict[str, object]:
     }
 
 
+def ledger_data_version(warehouse: Warehouse, spec: SourceSpec) -> dg.DataVersion:
+    """A raw asset's data version is what the ledger holds of its source: a load that added nothing keeps
+    it, so the models downstream do not rebuild for it (``greenlang.core.automation``)."""
+    with warehouse.session() as session:
+        return dg.DataVersion(ledger_version(session, spec.name))
+
+
 def raw_asset_key(spec: SourceSpec) -> dg.AssetKey:
     return dg.AssetKey([RAW_GROUP, spec.name])
 
@@ -155,7 +162,8 @@ def build_ingestion_asset(spec: SourceSpec, default_landing_dir: Path) -> dg.Ass
                 **({"days": len(days)} if days is not None else {}),
                 **file_counts(results),
                 **loaded_rows(results),
-            }
+            },
+            data_version=ledger_data_version(store, spec),
         )
 
     return _ingest
