@@ -1,4 +1,4 @@
-"""Materialize the whole warehouse from demo files, on DuckDB and on PostgreSQL, twice; what it reports
+"""Materialize the whole warehouse from demo files, on DuckDB and on PostgreSQL, and again; what it reports
 equals the committed digest of the demo's marts on both engines (tests/snapshots/demo_marts.json: a model
 change that moves a reported figure shows in its diff; regenerate on purpose with UPDATE_SNAPSHOTS=1)."""
 
@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -18,16 +20,16 @@ from demo.run import load_partitioned_sources
 from greenlang.catalog import RAW_SOURCES
 from greenlang.core.row_conservation import row_conservation_violations
 from greenlang.core.warehouse import Warehouse, WarehouseResource
+from greenlang.settings import Settings
 from tests.helpers.marts_digest import marts_digest
-from tests.helpers.warehouses import ENGINE_PARAMS, make_settings
+from tests.helpers.warehouses import make_settings, postgres_database
 
 pytestmark = pytest.mark.e2e
 MODELS = ("marts", "reporting", "intermediate", "staging")
 MARTS_SNAPSHOT = Path(__file__).parent / "snapshots" / "demo_marts.json"
 
 
-def assert_marts_match_the_snapshot(warehouse: Warehouse) -> None:
-    digest = marts_digest(warehouse)
+def assert_marts_match_the_snapshot(digest: dict) -> None:
     if os.environ.get("UPDATE_SNAPSHOTS"):
         MARTS_SNAPSHOT.write_text(json.dumps(digest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     expected = json.loads(MARTS_SNAPSHOT.read_text(encoding="utf-8"))
@@ -61,21 +63,40 @@ def contents(warehouse: Warehouse) -> dict[str, list[tuple]]:
     return tables
 
 
-@pytest.fixture(params=ENGINE_PARAMS)
-def e2e_settings(request: pytest.FixtureRequest, tmp_path: Path):
-    postgres = request.getfixturevalue("postgres_database") if request.param == "postgres" else None
-    settings = make_settings(request.param, tmp_path, postgres)
-    write_demo_landing(settings.landing_dir)
-    write_ghg_demo_landing(settings.landing_dir)
-    with running_erps(purchase_orders=200, oracle_purchase_orders=80, oracle_invoices=100, expense_items=150):
-        yield settings
+@dataclass(frozen=True)
+class FirstBuild:
+    settings: Settings
+    instance: dg.DagsterInstance
+    result: dg.ExecuteInProcessResult
+    contents: dict[str, list[tuple]]
+    marts: dict
 
 
-@pytest.fixture
-def instance():
-    """One Dagster instance per test: the ERP syncs keep their watermarks in it between builds."""
-    with dg.DagsterInstance.ephemeral() as instance:
-        yield instance
+# One build per engine, shared by the module's tests (the longest step of the suite), which run in order
+# on one xdist worker: the first rebuilds and compares, the second then adds a file.
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param("duckdb", marks=pytest.mark.xdist_group("e2e_duckdb")),
+        pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.xdist_group("e2e_postgres")]),
+    ],
+)
+def first_build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp(f"e2e-{request.param}")
+    with ExitStack() as stack:
+        postgres = stack.enter_context(postgres_database()) if request.param == "postgres" else None
+        settings = make_settings(request.param, folder, postgres)
+        write_demo_landing(settings.landing_dir)
+        write_ghg_demo_landing(settings.landing_dir)
+        stack.enter_context(
+            running_erps(
+                purchase_orders=200, oracle_purchase_orders=80, oracle_invoices=100, expense_items=150
+            )
+        )
+        instance = stack.enter_context(dg.DagsterInstance.ephemeral())
+        result = build(settings, instance)
+        warehouse = Warehouse(settings)
+        yield FirstBuild(settings, instance, result, contents(warehouse), marts_digest(warehouse))
 
 
 def failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -86,18 +107,17 @@ def failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
     ]
 
 
-def test_the_whole_warehouse_builds_and_rebuilds_identically(e2e_settings, instance) -> None:
+def test_the_whole_warehouse_builds_and_rebuilds_identically(first_build: FirstBuild) -> None:
+    e2e_settings, instance = first_build.settings, first_build.instance
     warehouse = Warehouse(e2e_settings)
-
-    first = build(e2e_settings, instance)
-    assert first.success, first.all_events
-    assert failed_checks(first) == []
-    built = contents(warehouse)
+    assert first_build.result.success, first_build.result.all_events
+    assert failed_checks(first_build.result) == []
+    built = first_build.contents
     assert built["marts.fct_cbam_imports"], "no fact rows"
     assert built["reporting.rpt_cbam_emissions_by_period"], "no report rows"
     # the ERPs synced from the simulator reach the purchase marts and the CBAM reconciliation
     assert built["marts.fct_purchase_lines"] and built["reporting.rpt_cbam_purchase_vs_import"]
-    assert_marts_match_the_snapshot(warehouse)
+    assert_marts_match_the_snapshot(first_build.marts)
 
     with warehouse.session() as session:
         kinds = {name: kind for _schema, name, kind in session.relations(("reporting",))}
@@ -132,14 +152,15 @@ def test_the_whole_warehouse_builds_and_rebuilds_identically(e2e_settings, insta
     assert contents(warehouse) == built
 
 
-def test_a_new_file_reaches_the_fact_table_incrementally(e2e_settings, instance) -> None:
+def test_a_new_file_reaches_the_fact_table_incrementally(first_build: FirstBuild) -> None:
     """As the running deployment does it: after the build, neither the landing sensor (no cursor) nor
     automation asks for anything; a new file is loaded by the run the sensor requests, then automation
     requests the models that depend on it, and only those."""
     from greenlang.definitions import build_definitions
 
+    e2e_settings, instance = first_build.settings, first_build.instance
     warehouse = Warehouse(e2e_settings)
-    assert build(e2e_settings, instance).success
+    assert first_build.result.success
     with warehouse.session() as session:
         before = session.scalar("SELECT count(*) FROM marts.fct_cbam_imports")
     defs = build_definitions(e2e_settings)
