@@ -41,6 +41,6 @@ def erp_definitions(tenant_id: str) -> dg.Definitions:
         asset_checks=build_erp_checks(ERP_SOURCES),
         jobs=[erp_sync_job, *jobs],
         schedules=[erp_hourly_sync],
-        sensors=[build_erp_change_sensor(ERP_SOURCES, jobs, tenant_id)],
+        sensors=[build_erp_change_sensor(ERP_SOURCES, jobs, (tenant_id,))],
         resources=erp_resources(),
     )
