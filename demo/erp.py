@@ -33,6 +33,10 @@ def erp_environment(sim: ErpSimulator) -> dict[str, str]:
         "GREENLANG_WORKDAY_REPORT_OWNER": credentials.workday_owner,
         "GREENLANG_WORKDAY_USERNAME": credentials.workday_username,
         "GREENLANG_WORKDAY_PASSWORD": credentials.workday_password,
+        # the sensor of a code location started in this environment (make ui) watches the demo's tenants
+        "GREENLANG_ERP_TENANTS": ",".join(
+            f"{system}={tenant}" for system, tenant in TENANT_BY_SYSTEM.items()
+        ),
     }
 
 

@@ -28,7 +28,13 @@ from greenlang.core.contract import Contract
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.loader import SourceSpec
 from greenlang.core.validation import SQL_TYPES, field_rules
-from greenlang.core.warehouse import DEAD_LETTER_DDL, LOAD_BATCH_DDL, PROVENANCE_COLUMNS, RAW_SCHEMA
+from greenlang.core.warehouse import (
+    DEAD_LETTER_DDL,
+    ERP_SYNC_DDL,
+    LOAD_BATCH_DDL,
+    PROVENANCE_COLUMNS,
+    RAW_SCHEMA,
+)
 from greenlang.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
@@ -48,10 +54,15 @@ COLUMN_DESCRIPTIONS = {
     "raw_record": "JSON of the received values.",
     "errors": "JSON list of {field, message}.",
     "attributes": "JSON: what the delivery says of itself (publisher, edition, version).",
+    "batch_ids": "JSON list of the load batches (raw.load_batch.batch_id) that hold what the sync read.",
+    "server_total": "The server's count for the sync's window (__count, totalResults); null: no count.",
+    "server_full_total": "The server's count for the whole entity when the sync started; null: no count.",
 }
 LEDGER_DESCRIPTIONS = {
     "load_batch": "One row per load (file, API page, workbook): rows_read = rows_loaded + rows_rejected.",
     "dead_letter": "Every rejected record with its reason, source and position; nothing is dropped silently.",
+    "erp_sync": "One row per completed ERP sync: its window, watermarks, the server's counts (window and whole "
+    "entity) and batches; the next sync of a (tenant_id, source) starts from the watermark of its latest row.",
 }
 
 
@@ -147,6 +158,7 @@ def render_dbt_sources(specs: Iterable[SourceSpec]) -> str:
                     *(source_table(spec) for spec in sorted(specs, key=lambda spec: spec.name)),
                     ledger_table("load_batch", LOAD_BATCH_DDL),
                     ledger_table("dead_letter", DEAD_LETTER_DDL),
+                    ledger_table("erp_sync", ERP_SYNC_DDL),
                 ],
             }
         ],

@@ -18,7 +18,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         landing_definitions(LANDING_SOURCES, settings.landing_dir),
         cbam_definitions(),
         ghg_definitions(settings.landing_dir),
-        erp_definitions(settings.erp_tenant),
+        erp_definitions(settings.erp_tenants),
         esrs_definitions(),
         warehouse_definitions(settings),
         alerts_definitions(settings.alert_webhook_url),

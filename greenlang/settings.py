@@ -8,12 +8,14 @@ for configuration (Dagster resources receive these values, secrets as ``EnvVar``
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 TARGETS = ("duckdb", "postgres", "snowflake")
+ERP_SYSTEMS = ("sap", "oracle", "workday")
 
 # dbt and Dagster send usage telemetry unless told not to; the warehouse turns both off by default.
 TELEMETRY_OFF = {
@@ -53,8 +55,9 @@ class Settings:
     # DuckDB caches what it writes up to its memory limit (80 % of RAM by default): bounded here so a
     # large load runs in flat memory beside dbt and Dagster.
     duckdb_memory_limit: str = "1GB"
-    # The tenant whose ERPs the configured clients reach (a run may name another in its config).
-    erp_tenant: str = "default"
+    # The tenant whose records each ERP system's configured client reaches (a run may name another in its
+    # config): one company's SAP, another's Oracle Fusion.
+    erp_tenants: Mapping[str, str] = field(default_factory=lambda: dict.fromkeys(ERP_SYSTEMS, "default"))
 
     def dbt_env(self) -> dict[str, str]:
         """Environment for a dbt subprocess, so dbt sees the same warehouse as the loaders."""
@@ -87,8 +90,22 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         landing_dir=_absolute(env.get("GREENLANG_LANDING_DIR", ".warehouse/landing")),
         alert_webhook_url=env.get("GREENLANG_ALERT_WEBHOOK_URL") or None,
         duckdb_memory_limit=env.get("GREENLANG_DUCKDB_MEMORY_LIMIT", "1GB"),
-        erp_tenant=env.get("GREENLANG_ERP_TENANT", "default"),
+        erp_tenants=_erp_tenants(env),
     )
+
+
+def _erp_tenants(env: Mapping[str, str]) -> dict[str, str]:
+    """``GREENLANG_ERP_TENANT`` for every ERP system, overridden per system by ``GREENLANG_ERP_TENANTS``
+    (``sap=acme-steel,oracle=nordic-cement``)."""
+    tenants = dict.fromkeys(ERP_SYSTEMS, env.get("GREENLANG_ERP_TENANT", "default"))
+    for pair in filter(None, (item.strip() for item in env.get("GREENLANG_ERP_TENANTS", "").split(","))):
+        system, _, tenant = (part.strip() for part in pair.partition("="))
+        if system not in tenants or not tenant:
+            raise ValueError(
+                f"GREENLANG_ERP_TENANTS: {pair!r} is not <system>=<tenant> with a system of {', '.join(ERP_SYSTEMS)}"
+            )
+        tenants[system] = tenant
+    return tenants
 
 
 def _absolute(path: str) -> Path:

@@ -31,3 +31,15 @@ def test_one_variable_selects_the_target_and_dbt_gets_absolute_paths(tmp_path: P
 def test_an_unknown_target_is_refused() -> None:
     with pytest.raises(ValueError, match="GREENLANG_TARGET='oracle'"):
         load_settings({"GREENLANG_TARGET": "oracle"})
+
+
+def test_each_erp_system_reaches_its_own_tenant() -> None:
+    assert load_settings({}).erp_tenants == {"sap": "default", "oracle": "default", "workday": "default"}
+    tenants = load_settings(
+        {"GREENLANG_ERP_TENANT": "acme-steel", "GREENLANG_ERP_TENANTS": " oracle = nordic-cement ,"}
+    ).erp_tenants
+    assert tenants == {"sap": "acme-steel", "oracle": "nordic-cement", "workday": "acme-steel"}
+    with pytest.raises(ValueError, match="'netsuite=x' is not <system>=<tenant>"):
+        load_settings({"GREENLANG_ERP_TENANTS": "netsuite=x"})
+    with pytest.raises(ValueError, match="'sap' is not <system>=<tenant>"):
+        load_settings({"GREENLANG_ERP_TENANTS": "sap"})

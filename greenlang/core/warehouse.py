@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
@@ -79,6 +80,31 @@ CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.dead_letter (
 )"""
 
 
+# One row per completed ERP sync (``greenlang.erp.sync``): the sync state. The next sync of (tenant_id,
+# source) starts from the watermark of its latest row; the reconciliation check reads server_full_total.
+ERP_SYNC_DDL = f"""
+CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.erp_sync (
+    sync_id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    window_since TIMESTAMP,
+    window_until TIMESTAMP,
+    previous_watermark TIMESTAMP,
+    watermark TIMESTAMP,
+    consistent BOOLEAN NOT NULL,
+    server_total BIGINT,
+    server_full_total BIGINT,
+    passes BIGINT NOT NULL,
+    pages BIGINT NOT NULL,
+    records BIGINT NOT NULL,
+    rows_loaded BIGINT NOT NULL,
+    rows_rejected BIGINT NOT NULL,
+    batch_ids TEXT NOT NULL,
+    started_at TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP NOT NULL
+)"""
+
+
 class Session(ABC):
     """One open connection. Outside ``transaction()`` every statement commits on its own."""
 
@@ -125,6 +151,7 @@ class Session(ABC):
         # added after the first release: warehouses created before get it here
         self.execute(f"ALTER TABLE {RAW_SCHEMA}.load_batch ADD COLUMN IF NOT EXISTS attributes TEXT")
         self.execute(DEAD_LETTER_DDL)
+        self.execute(ERP_SYNC_DDL)
 
     def ensure_raw_table(self, table: str, columns: Sequence[tuple[str, str]]) -> None:
         """Create ``raw.<table>`` (tenant, contract fields, provenance); add columns a newer minor
@@ -325,6 +352,16 @@ class WarehouseUnavailable(RuntimeError):
     that says where and what to check."""
 
 
+class WarehouseBusy(WarehouseUnavailable):
+    """The DuckDB file is held by another process (one writing process per file, and no reader beside it)."""
+
+
+# A reader (the ERP change sensor) holds the DuckDB file for milliseconds, and while it does a writer cannot
+# open it: writers wait this long for such a lock to go before giving up.
+DUCKDB_LOCK_PATIENCE_SECONDS = 10.0
+_DUCKDB_LOCK_RETRY_SECONDS = 0.05
+
+
 class Warehouse:
     """Opens sessions on the warehouse the settings select."""
 
@@ -338,51 +375,46 @@ class Warehouse:
         self.dialect = settings.target
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, read_only: bool = False) -> Iterator[Session]:
+        """A connection; ``read_only`` for a reader beside the runs (a sensor): it never waits, and raises
+        ``WarehouseBusy`` when a writer holds the DuckDB file, ``WarehouseUnavailable`` when the server
+        cannot be reached. A DuckDB file not created yet reads as an empty warehouse."""
         if self.dialect == "duckdb":
-            self.settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
-            connection = duckdb.connect(
-                str(self.settings.duckdb_path), config={"memory_limit": self.settings.duckdb_memory_limit}
-            )
+            connection = self._connect_duckdb(read_only)
             try:
                 yield DuckDBSession(connection)
             finally:
                 connection.close()
+        elif read_only:
+            try:
+                connection = psycopg.connect(
+                    self.settings.postgres.conninfo(), autocommit=True, connect_timeout=5
+                )
+            except psycopg.OperationalError as error:
+                raise self._unreachable(error) from None
+            with connection:
+                connection.execute("SET default_transaction_read_only = on")
+                yield PostgresSession(connection)
         else:
             with psycopg.connect(self.settings.postgres.conninfo(), autocommit=True) as connection:
                 yield PostgresSession(connection)
 
-    @contextmanager
-    def read_only(self) -> Iterator[Session]:
-        """A session for a reader beside the runs (a sensor): it never writes nor creates anything.
-
-        DuckDB lets one process write a file and no other open it meanwhile, so while a run writes this
-        raises ``WarehouseUnavailable`` instead of waiting. A DuckDB file not created yet reads as an
-        empty warehouse."""
-        if self.dialect == "duckdb":
-            path = self.settings.duckdb_path
+    def _connect_duckdb(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        path = self.settings.duckdb_path
+        config = {"memory_limit": self.settings.duckdb_memory_limit}
+        if read_only and not path.exists():
+            return duckdb.connect(":memory:", config=config)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + (0 if read_only else DUCKDB_LOCK_PATIENCE_SECONDS)
+        while True:
             try:
-                connection = (
-                    duckdb.connect(str(path), read_only=True) if path.exists() else duckdb.connect(":memory:")
-                )
+                return duckdb.connect(str(path), read_only=read_only, config=config)
             except duckdb.IOException as error:
-                raise WarehouseUnavailable(f"{path} cannot be opened for reading: {error}") from None
-            try:
-                yield DuckDBSession(connection)
-            finally:
-                connection.close()
-        else:
-            try:
-                connection = psycopg.connect(
-                    self.settings.postgres.conninfo(),
-                    autocommit=True,
-                    connect_timeout=5,
-                    options="-c default_transaction_read_only=on",
-                )
-            except psycopg.OperationalError as error:
-                raise WarehouseUnavailable(f"{self.describe()} cannot be reached: {error}".strip()) from None
-            with connection:
-                yield PostgresSession(connection)
+                if "lock" not in str(error).lower():
+                    raise
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusy(f"the warehouse {path} is held by another process: {error}") from None
+                time.sleep(_DUCKDB_LOCK_RETRY_SECONDS)
 
     def ensure_database(self) -> bool:
         """Create the PostgreSQL database if it is missing (True when it did); a DuckDB file is created on
@@ -401,11 +433,15 @@ class Warehouse:
                     )
                 return not exists
         except psycopg.OperationalError as error:
-            reason = (str(error).strip().splitlines() or ["no answer"])[-1]
-            raise WarehouseUnavailable(
-                f"PostgreSQL is not reachable at {postgres.host}:{postgres.port} as {postgres.user} ({reason}); "
-                "start the server or set GREENLANG_PG_HOST / GREENLANG_PG_PORT / GREENLANG_PG_USER"
-            ) from None
+            raise self._unreachable(error) from None
+
+    def _unreachable(self, error: psycopg.OperationalError) -> WarehouseUnavailable:
+        postgres = self.settings.postgres
+        reason = (str(error).strip().splitlines() or ["no answer"])[-1]
+        return WarehouseUnavailable(
+            f"PostgreSQL is not reachable at {postgres.host}:{postgres.port} as {postgres.user} ({reason}); "
+            "start the server or set GREENLANG_PG_HOST / GREENLANG_PG_PORT / GREENLANG_PG_USER"
+        )
 
     def describe(self) -> str:
         if self.dialect == "duckdb":

@@ -1,26 +1,29 @@
 """ERP ingestion assets: one per entity (``raw/sap__purchase_order_items``, …), synced through the clients
 of ``greenlang.erp.clients`` by ``greenlang.erp.sync``.
 
-The sync's state is the asset's own materialization metadata: each materialization records the
-``watermark`` (the largest change value committed) with what the sync read (``records``, ``pages``,
-``rows_loaded``, ``rows_rejected``, ``server_total``, ``batch_ids``, the window); the next sync starts from
-the watermark of the latest materialization (of the run's tenant). A failed sync materializes nothing, so
-the watermark stays where it was and the next run re-reads the window (see ``greenlang.erp.sync``); a
-sync whose reading never agreed with the server's count materializes with ``consistent: false`` and the
-previous watermark, and its reconciliation check fails.
+The sync's state lives in the warehouse, not in Dagster: a sync starts from the watermark of the latest
+row of ``raw.erp_sync`` for its tenant and entity (``greenlang.erp.sync.last_watermark``) and ends by
+writing its own row. Before computing the window it asks the server for the entity's whole count
+(``ErpEntity.count`` with no filter), which the row keeps as ``server_full_total`` for the reconciliation
+check. A failed sync records nothing, so the watermark stays where it was and the next run re-reads the
+window; a sync whose reading never agreed with the server's count records ``consistent: false`` and
+the previous watermark. The materialization's metadata reports the sync's figures for the UI (the
+window, ``records``, ``pages``, ``rows_loaded``, ``server_total``, ``server_full_total``, ``sync_id``…);
+nothing reads it back.
 """
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 from pydantic import Field
 
 from greenlang.core.freshness import FRESHNESS
-from greenlang.core.warehouse import WAREHOUSE_POOL, WarehouseResource
+from greenlang.core.warehouse import WAREHOUSE_POOL, Warehouse, WarehouseResource
 from greenlang.erp.sources import ENTITIES, ERP_SOURCES, ErpEntity
-from greenlang.erp.sync import ErpSourceSpec, SyncResult, Window, sync_window, window
-from greenlang.ingest.assets import raw_asset_key
+from greenlang.erp.sync import ErpSourceSpec, SyncResult, Window, last_watermark, sync_window, window
+from greenlang.ingest.assets import ledger_data_version, raw_asset_key
 
 ERP_GROUP = "erp"
 DEFAULT_TENANT = "default"
@@ -36,25 +39,6 @@ class ErpSyncConfig(dg.Config):
     tenant_id: str | None = Field(
         default=None, description="Tenant the ERP's records belong to (default: the code location's)"
     )
-
-
-def latest_watermark(
-    instance: dg.DagsterInstance, spec: ErpSourceSpec, tenant_id: str | None = None
-) -> dt.datetime | None:
-    """The watermark the latest materialization of the entity's asset recorded for ``tenant_id`` (any
-    tenant when None); None when it was never synced."""
-    records = instance.fetch_materializations(raw_asset_key(spec), limit=100).records
-    for record in records:
-        materialization = record.asset_materialization
-        if materialization is None:
-            continue
-        metadata = materialization.metadata
-        recorded_tenant = getattr(metadata.get("tenant_id"), "value", None)
-        if tenant_id is not None and recorded_tenant not in (None, tenant_id):
-            continue
-        text = getattr(metadata.get("watermark"), "value", None)
-        return dt.datetime.fromisoformat(text) if isinstance(text, str) and text else None
-    return None
 
 
 def build_erp_asset(entity: ErpEntity, default_tenant: str = DEFAULT_TENANT) -> dg.AssetsDefinition:
@@ -83,9 +67,11 @@ def build_erp_asset(entity: ErpEntity, default_tenant: str = DEFAULT_TENANT) -> 
         warehouse: WarehouseResource = context.resources.warehouse
         client = getattr(context.resources, entity.resource_key)
         tenant_id = config.tenant_id or default_tenant
-        previous = latest_watermark(context.instance, spec, tenant_id) if spec.incremental else None
-        result = run_sync(entity, client, warehouse, config, previous, tenant_id=tenant_id, log=context.log)
-        return dg.MaterializeResult(metadata=result_metadata(result))
+        store = warehouse.get_warehouse()
+        result = run_sync(entity, client, store, config, tenant_id=tenant_id, log=context.log)
+        return dg.MaterializeResult(
+            metadata=result_metadata(result), data_version=ledger_data_version(store, spec)
+        )
 
     return _sync
 
@@ -93,16 +79,18 @@ def build_erp_asset(entity: ErpEntity, default_tenant: str = DEFAULT_TENANT) -> 
 def run_sync(
     entity: ErpEntity,
     client: Any,
-    warehouse: WarehouseResource,
+    warehouse: Warehouse,
     config: ErpSyncConfig,
-    previous: dt.datetime | None,
     *,
     tenant_id: str = DEFAULT_TENANT,
     now: dt.datetime | None = None,
     log: Any = None,
 ) -> SyncResult:
-    """One sync of ``entity`` from ``previous`` (what the asset runs; tests call it directly too)."""
+    """One sync of ``entity`` for ``tenant_id`` from the watermark the warehouse holds: what the asset runs."""
     spec = entity.spec
+    previous = last_watermark(warehouse, spec, tenant_id) if spec.incremental else None
+    # Asked before the window is computed: every record counted here is in the window or was synced before.
+    full_total = entity.count(client, None) if entity.count else None
     chosen: Window | None = None
     if spec.incremental:
         overlap = (
@@ -116,14 +104,16 @@ def run_sync(
             f"{tenant_id}/{spec.name}: "
             + (f"window {chosen.describe()}" if chosen else "snapshot")
             + f", watermark {previous.isoformat() if previous else 'none'}"
+            + (f", {full_total} on the server" if full_total is not None else "")
         )
     return sync_window(
-        warehouse.get_warehouse(),
+        warehouse,
         spec,
         lambda: entity.read(client, chosen),
         tenant_id,
         window=chosen,
         previous_watermark=previous,
+        server_full_total=full_total,
     )
 
 
@@ -136,8 +126,11 @@ def result_metadata(result: SyncResult) -> dict[str, Any]:
 
 
 def build_erp_assets(
-    specs: tuple[ErpSourceSpec, ...] = ERP_SOURCES, default_tenant: str = DEFAULT_TENANT
+    specs: tuple[ErpSourceSpec, ...] = ERP_SOURCES, tenants: Mapping[str, str] | None = None
 ) -> list[dg.AssetsDefinition]:
-    """One asset per entity. ``default_tenant``: the tenant whose ERP the code location's clients reach
-    (a run may name another in its config, with clients configured for it)."""
-    return [build_erp_asset(ENTITIES[spec.name], default_tenant) for spec in specs]
+    """One asset per entity. ``tenants``: per ERP system, the tenant whose records the code location's
+    client reaches (``DEFAULT_TENANT`` when not given; a run may name another in its config)."""
+    return [
+        build_erp_asset(ENTITIES[spec.name], (tenants or {}).get(spec.system, DEFAULT_TENANT))
+        for spec in specs
+    ]

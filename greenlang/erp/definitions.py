@@ -1,6 +1,8 @@
 """ERP: every entity of ``greenlang.erp.sources`` as an asset with its checks and sync job, the hourly
 schedule, the change sensor, and the clients (URLs and credentials only from the environment)."""
 
+from collections.abc import Mapping
+
 import dagster as dg
 
 from greenlang.erp.assets import build_erp_assets
@@ -33,14 +35,14 @@ def erp_resources() -> dict[str, dg.ConfigurableResource]:
     }
 
 
-def erp_definitions(tenant_id: str) -> dg.Definitions:
-    """``tenant_id``: the tenant whose ERPs the configured clients reach."""
+def erp_definitions(tenants: Mapping[str, str]) -> dg.Definitions:
+    """``tenants``: per ERP system, the tenant whose records its configured client reaches."""
     jobs = build_erp_sync_jobs(ERP_SOURCES)
     return dg.Definitions(
-        assets=build_erp_assets(ERP_SOURCES, tenant_id),
+        assets=build_erp_assets(ERP_SOURCES, tenants),
         asset_checks=build_erp_checks(ERP_SOURCES),
         jobs=[erp_sync_job, *jobs],
         schedules=[erp_hourly_sync],
-        sensors=[build_erp_change_sensor(ERP_SOURCES, jobs, tenant_id)],
+        sensors=[build_erp_change_sensor(ERP_SOURCES, jobs, tenants)],
         resources=erp_resources(),
     )

@@ -83,8 +83,9 @@ class ErpEntity:
     resource_key: str  # "sap" | "oracle" | "workday"
     # (client, window or None for a snapshot/report) → pages
     read: Callable[[Any, Window | None], Iterable[Page]]
-    # (client, since) → how many records changed after ``since`` (a cheap count), or None: not supported
-    count_changes: Callable[[Any, dt.datetime], int | None] | None = None
+    # (client, since) → how many records (what the server counts: ``spec.counted_keys``) changed after
+    # ``since``, or exist at all when ``since`` is None: one cheap request. None: the API cannot count.
+    count: Callable[[Any, dt.datetime | None], int] | None = None
 
 
 def _since(window: Window | None) -> dt.datetime | None:
@@ -95,36 +96,30 @@ def _until(window: Window | None) -> dt.datetime | None:
     return window.until if window else None
 
 
-# --- cheap change counts for the sensor: one request each, no record transferred ----------------------
+# --- cheap counts (the sensor's changes, the sync's full count): one request each, no record transferred --
 
 
-def sap_purchase_orders_changed(client: SapS4HanaResource, since: dt.datetime) -> int:
-    """Purchase orders changed after ``since``: ``$top=0`` with ``$inlinecount=allpages``."""
+def sap_purchase_orders_count(client: SapS4HanaResource, since: dt.datetime | None) -> int:
+    """Purchase orders changed after ``since`` (all when None): ``$top=0`` with ``$inlinecount=allpages``."""
+    window = (
+        [("$filter", f"LastChangeDateTime gt {sap.odata_datetimeoffset(_aware(since))}")] if since else []
+    )
     url = build_url(
         client.url(sap.PURCHASE_ORDER_PATH),
-        [
-            ("$filter", f"LastChangeDateTime gt {sap.odata_datetimeoffset(_aware(since))}"),
-            ("$top", "0"),
-            ("$inlinecount", "allpages"),
-            ("$format", "json"),
-        ],
+        [*window, ("$top", "0"), ("$inlinecount", "allpages"), ("$format", "json")],
     )
     body = client.http.get_json(url).body
     return int(str(body["d"]["__count"]))
 
 
-def oracle_changed(resource: str) -> Callable[[OracleFusionResource, dt.datetime], int]:
-    """Orders or invoices updated after ``since``: ``limit=1`` with ``totalResults=true``."""
+def oracle_count(resource: str) -> Callable[[OracleFusionResource, dt.datetime | None], int]:
+    """Orders or invoices updated after ``since`` (all when None): ``limit=1`` with ``totalResults=true``."""
 
-    def count(client: OracleFusionResource, since: dt.datetime) -> int:
+    def count(client: OracleFusionResource, since: dt.datetime | None) -> int:
+        window = [("q", f"LastUpdateDate>'{oracle.oracle_timestamp(_aware(since))}'")] if since else []
         url = build_url(
             client.url(f"/fscmRestApi/resources/{client.api_version}/{resource}"),
-            [
-                ("onlyData", "true"),
-                ("q", f"LastUpdateDate>'{oracle.oracle_timestamp(_aware(since))}'"),
-                ("limit", "1"),
-                ("totalResults", "true"),
-            ],
+            [("onlyData", "true"), *window, ("limit", "1"), ("totalResults", "true")],
         )
         return int(str(client.http.get_json(url).body["totalResults"]))
 
@@ -142,20 +137,20 @@ ENTITIES: dict[str, ErpEntity] = {
             SAP_PURCHASE_ORDER_ITEMS,
             "sap",
             lambda client, w: client.purchase_order_items(_since(w), _until(w)),
-            sap_purchase_orders_changed,
+            sap_purchase_orders_count,
         ),
         ErpEntity(SAP_MATERIAL_STOCK, "sap", lambda client, w: client.material_stock()),
         ErpEntity(
             ORACLE_PURCHASE_ORDER_LINES,
             "oracle",
             lambda client, w: client.purchase_order_lines(_since(w), _until(w)),
-            oracle_changed("purchaseOrders"),
+            oracle_count("purchaseOrders"),
         ),
         ErpEntity(
             ORACLE_INVOICES,
             "oracle",
             lambda client, w: client.invoices(_since(w), _until(w)),
-            oracle_changed("invoices"),
+            oracle_count("invoices"),
         ),
         # Workday RaaS has no count: the hourly schedule syncs these (the sensor cannot ask cheaply).
         ErpEntity(WORKDAY_WORKER_HEADCOUNT, "workday", lambda client, w: client.worker_headcount()),

@@ -3,16 +3,17 @@
 The sync of an entity with a change field (SAP ``LastChangeDateTime``, Oracle ``LastUpdateDate``, Workday
 ``Last_Updated``) reads the window ``[watermark - overlap, now]`` (``window``); an entity without one (a
 stock snapshot, a report as of a date) is read whole every time. The client (``greenlang.erp.clients``) turns the
-window into requests and yields ``Page(records, url, total)``; ``sync_entity`` (one pass) loads each page
-as its own atomic, idempotent batch (``greenlang.core.loader.load_records``, ``source_uri`` = the page's URL)
-and computes the new watermark from the rows it committed; ``sync_window`` repeats passes as needed.
+window into requests and yields ``Page(records, url, total)``; ``sync_window`` loads each page as its own
+atomic, idempotent batch (``greenlang.core.loader.load_records``, ``source_uri`` = the page's URL), reads
+the window again while a pass disagrees with the server's count, computes the new watermark from the rows
+it committed and records the sync in ``raw.erp_sync`` (``sync_entity``: the same with one pass).
 
 Guarantees:
 
 - **Nothing lost.** The new watermark is returned only when every page of the window is committed; it is
   the largest change value of the raw rows of this sync's batches (``max(<change field>)`` over their
   ``_batch_id``), never larger than the window's end. If the client or a load raises part-way, no
-  watermark comes out (the caller keeps the old one), the pages already committed stay, and the next run
+  sync is recorded (the watermark stays where it was), the pages already committed stay, and the next run
   reads the same window again. The overlap re-reads changes whose commit in the ERP lagged their stamp.
 - **Nothing doubled by retries.** A page whose records were loaded before (same records, whatever the
   URL) is skipped by the loader, and a page of an incremental entity whose every record is already in
@@ -31,8 +32,22 @@ Guarantees:
   ``sync_window`` compares what a pass received with the total the server reported on every page and
   reads the window again until they agree; if they never do, the watermark stays where it was.
 
-``SyncResult.server_total`` is the count the server reported for the window (OData ``__count``, Oracle
-``totalResults``): the asset check compares it with the distinct business keys this sync loaded.
+The sync's state is in the warehouse it describes, never in Dagster's instance: ``sync_window`` ends by
+writing one row to ``raw.erp_sync`` (``record_sync``) with the window, the previous and new watermark,
+what it read, its batches and the server's counts; the next sync of the (tenant, source) starts from the
+watermark of its latest row (``last_watermark``). So wiping Dagster's instance, or pointing the same
+checkout at another warehouse, neither skips nor duplicates anything: a fresh warehouse has no row, and
+its first sync reads everything. Writing that row after the pages is safe: each page is its own atomic
+batch with its own ``raw.load_batch`` row, and the sync's row is one statement written after every page
+of the sync committed. A crash before it leaves the committed pages and no row, so the next sync starts
+from the previous watermark and reads the same window again, which is idempotent (``held_in_raw`` and
+the loader's skip of a page loaded before).
+
+Counts: ``SyncResult.server_total`` is the count the server reported for the window (OData ``__count``,
+Oracle ``totalResults``); ``server_full_total`` the entity's whole count, asked before the window is
+computed (``ErpEntity.count`` with no filter; for a snapshot the window is the whole entity, so it is
+``server_total``; None when the API cannot count). The reconciliation check (``greenlang.erp.checks``)
+compares the keys raw holds over every batch with ``server_full_total`` of the latest row.
 """
 
 from __future__ import annotations
@@ -40,7 +55,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import json
 import logging
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -48,7 +65,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from greenlang.core.loader import SourceSpec, load_records, prepare_raw_tables
 from greenlang.core.readers import UnreadableFileError, open_records, snake_case
 from greenlang.core.validation import ContractMismatchError, field_rules, map_columns
-from greenlang.core.warehouse import Warehouse
+from greenlang.core.warehouse import RAW_SCHEMA, Session, Warehouse
 
 if TYPE_CHECKING:
     from greenlang.core.freshness import Cadence
@@ -173,6 +190,9 @@ class SyncResult:
     tenant_id: str
     window: Window | None
     previous_watermark: dt.datetime | None
+    sync_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    started_at: dt.datetime = field(default_factory=lambda: _utcnow())
+    finished_at: dt.datetime | None = None
     watermark: dt.datetime | None = None  # the new one; None for a snapshot
     complete: bool = False  # every page of every pass committed
     consistent: bool = False  # the last pass read what the server counted (see ``PassReading``)
@@ -188,6 +208,7 @@ class SyncResult:
     distinct_keys: int = 0  # distinct business keys received, all passes
     distinct_counted: int = 0  # distinct values of what the server counts (spec.counted_keys), last pass
     server_total: int | None = None  # the count the server reported for the window (last page's)
+    server_full_total: int | None = None  # the entity's whole count on the server when the sync started
     server_totals: list[int] = field(default_factory=list)  # the distinct totals of the last pass, in order
     batch_ids: list[str] = field(default_factory=list)  # every committed batch of the sync
     new_batch_ids: list[str] = field(default_factory=list)  # the batches this sync wrote
@@ -203,8 +224,9 @@ class SyncResult:
         return len(self.server_totals) == 1 and self.distinct_counted == self.server_total
 
     def metadata(self) -> dict[str, Any]:
-        """What the asset records in its materialization (the watermark is the sync's state)."""
+        """The sync's figures, as the asset reports them in the UI; its state is its ``raw.erp_sync`` row."""
         metadata = {
+            "sync_id": self.sync_id,
             "tenant_id": self.tenant_id,
             "watermark": self.watermark.isoformat() if self.watermark else None,
             "previous_watermark": self.previous_watermark.isoformat() if self.previous_watermark else None,
@@ -221,6 +243,7 @@ class SyncResult:
             "rows_loaded": self.rows_loaded,
             "rows_rejected": self.rows_rejected,
             "server_total": self.server_total,
+            "server_full_total": self.server_full_total,
             "batch_ids": list(self.batch_ids),
         }
         if self.passes > 1:
@@ -236,27 +259,26 @@ def sync_entity(
     *,
     window: Window | None = None,
     previous_watermark: dt.datetime | None = None,
+    server_full_total: int | None = None,
 ) -> SyncResult:
-    """One pass: load every page as one batch; return the counts and the new watermark.
+    """A sync of one pass: load every page as one batch; return the counts and the new watermark.
 
     ``pages`` is consumed once; an exception from it (the client gave up) or from a load propagates
-    after the pages before it are committed — the caller then keeps ``previous_watermark``. The
+    after the pages before it are committed, and no sync is recorded: the watermark stays. The
     watermark returned is the largest change committed by the pass (see the module docstring) when the
     pass is ``consistent`` with the server's count, else ``previous_watermark``: a record skipped by
     the paging must be read again (``sync_window`` does that at once).
     """
-    result = SyncResult(
-        source=spec.name, tenant_id=tenant_id, window=window, previous_watermark=previous_watermark
+    return sync_window(
+        warehouse,
+        spec,
+        lambda: pages,
+        tenant_id,
+        window=window,
+        previous_watermark=previous_watermark,
+        server_full_total=server_full_total,
+        max_passes=1,
     )
-    result.passes = 1
-    _read_pass(warehouse, spec, pages, result)
-    result.consistent = result.reading_is_consistent()
-    if result.consistent:
-        result.watermark = _new_watermark(warehouse, spec, result)
-    else:
-        result.watermark = previous_watermark if spec.incremental else None
-    _log(result)
-    return result
 
 
 def sync_window(
@@ -267,9 +289,12 @@ def sync_window(
     *,
     window: Window | None = None,
     previous_watermark: dt.datetime | None = None,
+    server_full_total: int | None = None,
     max_passes: int = 3,
 ) -> SyncResult:
-    """Sync the window, reading it again while a pass is inconsistent with the server's count.
+    """Sync the window, reading it again while a pass is inconsistent with the server's count; record
+    the sync in ``raw.erp_sync`` (``record_sync``). ``server_full_total``: the entity's whole count,
+    asked before the window was computed (a snapshot's is its window's).
 
     A pass is inconsistent when the server's total changed between its pages or the distinct counted
     keys received differ from it: offset paging over records that change meanwhile skips a record (the
@@ -281,7 +306,11 @@ def sync_window(
     watermark is NOT advanced: the next sync reads the window again.
     """
     result = SyncResult(
-        source=spec.name, tenant_id=tenant_id, window=window, previous_watermark=previous_watermark
+        source=spec.name,
+        tenant_id=tenant_id,
+        window=window,
+        previous_watermark=previous_watermark,
+        server_full_total=server_full_total,
     )
     last_counted: tuple[frozenset, int | None] | None = None
     while True:
@@ -295,10 +324,11 @@ def sync_window(
             result.server_total,
         )
         if result.consistent or stable:
+            result.watermark = _new_watermark(warehouse, spec, result)
             break
         if result.passes >= max_passes:
             log.warning(
-                "%s/%s: still inconsistent after %d passes (totals %s, %d counted keys received): "
+                "%s/%s: still inconsistent after %d pass(es) (totals %s, %d counted keys received): "
                 "watermark kept at %s",
                 tenant_id,
                 spec.name,
@@ -308,8 +338,7 @@ def sync_window(
                 previous_watermark,
             )
             result.watermark = previous_watermark if spec.incremental else None
-            _log(result)
-            return result
+            break
         last_counted = (frozenset(result._counted), result.server_total)
         log.info(
             "%s/%s: pass %d inconsistent (totals %s, %d counted keys received): reading the window again",
@@ -319,7 +348,9 @@ def sync_window(
             result.server_totals,
             result.distinct_counted,
         )
-    result.watermark = _new_watermark(warehouse, spec, result)
+    if not spec.incremental:
+        result.server_full_total = result.server_total
+    record_sync(warehouse, result)
     _log(result)
     return result
 
@@ -464,34 +495,124 @@ def max_change(
         )
 
 
-def distinct_keys_loaded(
-    warehouse: Warehouse,
-    spec: ErpSourceSpec,
-    tenant_id: str,
-    batch_ids: Sequence[str],
-    keys: Sequence[str] | None = None,
-    window: Window | None = None,
+def distinct_keys_held(
+    session: Session, spec: ErpSourceSpec, tenant_id: str, keys: Sequence[str] | None = None
 ) -> int:
-    """Distinct ``keys`` (default: the business key) among the raw rows of ``batch_ids`` — those whose
-    change value is in ``window`` when one is given (a batch holding a page re-read in the overlap can
-    hold older rows too)."""
-    if not batch_ids:
-        return 0
-    placeholders = ", ".join(f"%(b{index})s" for index in range(len(batch_ids)))
+    """Distinct ``keys`` (default: the business key) among every raw row of the tenant, whatever its batch."""
     columns = ", ".join(keys or spec.keys)
-    params: dict[str, Any] = {"tenant": tenant_id, **{f"b{i}": batch for i, batch in enumerate(batch_ids)}}
-    condition = ""
-    if window is not None and spec.change_field:
-        condition = f" AND {spec.change_field} <= %(until)s"
-        params["until"] = window.until
-        if window.since is not None:
-            condition += f" AND {spec.change_field} >= %(since)s"
-            params["since"] = window.since
-    with warehouse.session() as session:
-        return int(
-            session.scalar(
-                f"SELECT count(*) FROM (SELECT DISTINCT {columns} FROM {spec.raw_table} "
-                f"WHERE tenant_id = %(tenant)s AND _batch_id IN ({placeholders}){condition}) AS k",
-                params,
-            )
+    return int(
+        session.scalar(
+            f"SELECT count(*) FROM (SELECT DISTINCT {columns} FROM {spec.raw_table} "
+            "WHERE tenant_id = %(tenant)s) AS k",
+            {"tenant": tenant_id},
         )
+    )
+
+
+# --- the sync ledger: raw.erp_sync ---------------------------------------------------------------------
+
+ERP_SYNC_TABLE = f"{RAW_SCHEMA}.erp_sync"
+
+
+@dataclass(frozen=True)
+class SyncRecord:
+    """A row of ``raw.erp_sync``: one completed sync."""
+
+    sync_id: str
+    tenant_id: str
+    source: str
+    window_since: dt.datetime | None
+    window_until: dt.datetime | None
+    previous_watermark: dt.datetime | None
+    watermark: dt.datetime | None
+    consistent: bool
+    server_total: int | None
+    server_full_total: int | None
+    passes: int
+    pages: int
+    records: int
+    rows_loaded: int
+    rows_rejected: int
+    batch_ids: tuple[str, ...]
+    started_at: dt.datetime
+    finished_at: dt.datetime
+
+    def describe_window(self) -> str:
+        if self.window_until is None:
+            return "(snapshot)"
+        return Window(self.window_since, self.window_until).describe()
+
+
+def record_sync(warehouse: Warehouse, result: SyncResult) -> None:
+    """Write the sync's row: one INSERT, so one transaction, after every page of the sync committed."""
+    result.finished_at = _utcnow()
+    window = result.window
+    row = {
+        "sync_id": result.sync_id,
+        "tenant_id": result.tenant_id,
+        "source": result.source,
+        "window_since": window.since if window else None,
+        "window_until": window.until if window else None,
+        "previous_watermark": result.previous_watermark,
+        "watermark": result.watermark,
+        "consistent": result.consistent,
+        "server_total": result.server_total,
+        "server_full_total": result.server_full_total,
+        "passes": result.passes,
+        "pages": result.pages,
+        "records": result.records,
+        "rows_loaded": result.rows_loaded,
+        "rows_rejected": result.rows_rejected,
+        "batch_ids": json.dumps(result.batch_ids),
+        "started_at": result.started_at,
+        "finished_at": result.finished_at,
+    }
+    with warehouse.session() as session:
+        session.ensure_raw_layer()
+        session.execute(
+            f"INSERT INTO {ERP_SYNC_TABLE} ({', '.join(row)}) VALUES ({', '.join(f'%({name})s' for name in row)})",
+            row,
+        )
+
+
+def latest_syncs(
+    session: Session, *, source: str | None = None, tenant_ids: Sequence[str] | None = None
+) -> dict[tuple[str, str], SyncRecord]:
+    """The latest row of ``raw.erp_sync`` per (tenant_id, source), of ``source`` and ``tenant_ids`` when
+    given; empty when the warehouse has no ledger yet (a reader must not create it)."""
+    if ERP_SYNC_TABLE not in {f"{schema}.{name}" for schema, name, _kind in session.relations([RAW_SCHEMA])}:
+        return {}
+    conditions, params = [], {}
+    if source is not None:
+        conditions.append("source = %(source)s")
+        params["source"] = source
+    if tenant_ids is not None:
+        if not tenant_ids:
+            return {}
+        params.update({f"t{index}": tenant for index, tenant in enumerate(tenant_ids)})
+        conditions.append(f"tenant_id IN ({', '.join(f'%(t{index})s' for index in range(len(tenant_ids)))})")
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    rows = session.fetch_dicts(
+        f"SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY tenant_id, source "
+        f"ORDER BY finished_at DESC, sync_id DESC) AS recency FROM {ERP_SYNC_TABLE} {where}) AS s "
+        "WHERE recency = 1",
+        params,
+    )
+    records = {}
+    for row in rows:
+        del row["recency"]
+        record = SyncRecord(**{**row, "batch_ids": tuple(json.loads(row["batch_ids"]))})
+        records[(record.tenant_id, record.source)] = record
+    return records
+
+
+def last_watermark(warehouse: Warehouse, spec: ErpSourceSpec, tenant_id: str) -> dt.datetime | None:
+    """Where the next sync of ``spec`` for ``tenant_id`` starts: the watermark of its latest sync in this
+    warehouse; None when it was never synced here."""
+    with warehouse.session() as session:
+        latest = latest_syncs(session, source=spec.name, tenant_ids=[tenant_id]).get((tenant_id, spec.name))
+    return latest.watermark if latest else None
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)

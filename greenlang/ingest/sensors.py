@@ -153,7 +153,7 @@ def build_landing_sensor(
 
         deliveries = _deliveries(context, candidates)
         try:
-            with warehouse.get_warehouse().read_only() as session:
+            with warehouse.get_warehouse().session(read_only=True) as session:
                 loaded = loaded_deliveries(session, deliveries.values())
         except WarehouseUnavailable as error:
             # the cursor stays: the same files are looked at again next tick

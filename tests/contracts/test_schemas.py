@@ -53,7 +53,7 @@ def test_every_raw_table_is_a_dbt_source_with_the_contracts_columns() -> None:
         table["name"]: table
         for table in yaml.safe_load(DBT_SOURCES_FILE.read_text(encoding="utf-8"))["sources"][0]["tables"]
     }
-    assert set(tables) == {spec.name for spec in RAW_SOURCES} | {"load_batch", "dead_letter"}
+    assert set(tables) == {spec.name for spec in RAW_SOURCES} | {"load_batch", "dead_letter", "erp_sync"}
     for spec in RAW_SOURCES:
         columns = [column["name"] for column in tables[spec.name]["columns"]]
         assert columns[1:-5] == [rule.name for rule in field_rules(spec.contract)], spec.name

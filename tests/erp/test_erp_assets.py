@@ -1,10 +1,15 @@
-"""The ERP assets in Dagster against the simulator: the watermark lives in the materialization metadata,
-a failed sync leaves it where it was, a run with no change loads nothing, full resync, the asset checks,
-the change sensor and the schedule."""
+"""The ERP assets in Dagster against the simulator: the watermark lives in the warehouse's sync ledger
+(raw.erp_sync), a failed sync leaves it where it was, a run with no change loads nothing, full resync,
+another warehouse with the same Dagster instance is synced whole, the asset checks (reconciliation
+with the server's full count, blocking), the change sensor and the schedule."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,13 +20,7 @@ from dagster._core.definitions.metadata import normalize_metadata
 
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.warehouse import Warehouse, WarehouseResource
-from greenlang.erp.assets import (
-    ERP_GROUP,
-    build_erp_asset,
-    build_erp_assets,
-    latest_watermark,
-    result_metadata,
-)
+from greenlang.erp.assets import ERP_GROUP, build_erp_asset, build_erp_assets, result_metadata
 from greenlang.erp.checks import build_erp_checks, reconciliation
 from greenlang.erp.sensors import build_erp_change_sensor, build_erp_sync_jobs, erp_hourly_sync, erp_sync_job
 from greenlang.erp.sources import (
@@ -32,11 +31,20 @@ from greenlang.erp.sources import (
     SAP_MATERIAL_STOCK,
     SAP_PURCHASE_ORDER_ITEMS,
 )
-from greenlang.erp.sync import ErpSourceSpec, SyncResult, Window
+from greenlang.erp.sync import (
+    ErpSourceSpec,
+    SyncRecord,
+    SyncResult,
+    Window,
+    last_watermark,
+    latest_syncs,
+    record_sync,
+)
 from greenlang.ingest.assets import raw_asset_key
 from simulators.erp import ErpSimulator
 from simulators.erp.dataset import to_ms
 from tests.helpers.erp import SMALL_DATASET, latest_raw_per_key, oracle_for, sap_for, typed, workday_for
+from tests.helpers.warehouses import make_settings
 
 # Dagster runs against the ERP simulator with faults and retries: seconds each
 pytestmark = pytest.mark.slow
@@ -94,6 +102,16 @@ def metadata(instance: dg.DagsterInstance, spec: ErpSourceSpec) -> dict[str, Any
 
 def check_results(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
     return {evaluation.check_name: evaluation for evaluation in result.get_asset_check_evaluations()}
+
+
+def latest_sync(warehouse: Warehouse, spec: ErpSourceSpec, tenant: str = "default") -> SyncRecord:
+    with warehouse.session() as session:
+        return latest_syncs(session, source=spec.name, tenant_ids=[tenant])[(tenant, spec.name)]
+
+
+def syncs_recorded(warehouse: Warehouse, spec: ErpSourceSpec) -> int:
+    with warehouse.session() as session:
+        return int(session.scalar("SELECT count(*) FROM raw.erp_sync WHERE source = %(s)s", {"s": spec.name}))
 
 
 # --- definitions ------------------------------------------------------------------------------------------
@@ -158,7 +176,7 @@ def workday_for_url(url: str) -> Any:
     return WorkdayResource(base_url=url, tenant="t", report_owner="o", username="u", password="p")
 
 
-# --- the watermark in the materialization ----------------------------------------------------------------
+# --- the watermark in the warehouse ----------------------------------------------------------------------
 
 
 def test_the_watermark_is_recorded_and_a_second_run_without_change_loads_nothing(
@@ -178,7 +196,10 @@ def test_the_watermark_is_recorded_and_a_second_run_without_change_loads_nothing
         "row_conservation": True,
         "reconciles_with_server_count": True,
     }
-    assert latest_watermark(instance, spec) == dt.datetime.fromisoformat(recorded["watermark"])
+    row = latest_sync(warehouse, spec)
+    assert row.sync_id == recorded["sync_id"] and list(row.batch_ids) == recorded["batch_ids"]
+    assert row.server_full_total == recorded["server_full_total"] == len(sim.dataset.sap_purchase_orders)
+    assert last_watermark(warehouse, spec, "default") == dt.datetime.fromisoformat(recorded["watermark"])
 
     second = sync(spec, sim, warehouse, instance)
     assert second.success
@@ -192,6 +213,8 @@ def test_the_watermark_is_recorded_and_a_second_run_without_change_loads_nothing
     assert again["pages_held"] == again["pages"]
     assert all(check.passed for check in check_results(second).values())
     assert latest_raw_per_key(warehouse, spec, "default") == truth
+    assert syncs_recorded(warehouse, spec) == 2
+    assert latest_sync(warehouse, spec).previous_watermark == row.watermark
 
 
 def test_a_change_in_the_erp_is_synced_from_the_watermark(
@@ -222,23 +245,24 @@ def test_a_failed_sync_keeps_the_watermark_and_the_next_run_loses_nothing(
     warehouse: Warehouse, sim: ErpSimulator, instance: dg.DagsterInstance
 ) -> None:
     spec = ORACLE_INVOICES
-    # a first sync up to the middle of the year
-    middle = dt.datetime(YEAR, 7, 1)
-    for invoice in sim.dataset.oracle_invoice_records:
-        if invoice.change_ms >= to_ms(middle):
-            invoice.set_change(invoice.change_ms + to_ms(dt.datetime(2100, 1, 1)))  # not yet changed
-    assert sync(spec, sim, warehouse, instance).success
+    # a first sync of the invoices of the first half of the year: the later ones do not exist yet
+    invoices = sim.dataset.oracle_invoice_records
+    later = [invoice for invoice in invoices if invoice.change_ms >= to_ms(dt.datetime(YEAR, 7, 1))]
+    invoices[:] = [invoice for invoice in invoices if invoice not in later]
+    first = sync(spec, sim, warehouse, instance)
+    assert first.success and all(check.passed for check in check_results(first).values())
     before = metadata(instance, spec)
-    # the later invoices arrive; the sync of them fails after three pages (retries exhausted)
+    # the later invoices arrive; the sync of them fails after its count and three pages (retries exhausted)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    for index, invoice in enumerate(sim.dataset.oracle_invoice_records):
-        if invoice.change_ms >= to_ms(dt.datetime(2100, 1, 1)):
-            invoice.set_change(to_ms(now - dt.timedelta(minutes=30, seconds=index)))
-    exhausting = sim.inject("server_error", count=5, path_contains="invoices", after=3)
+    for index, invoice in enumerate(later):
+        invoice.set_change(to_ms(now - dt.timedelta(minutes=30, seconds=index)))
+    invoices.extend(later)
+    exhausting = sim.inject("server_error", count=5, path_contains="invoices", after=4)
     failed = sync(spec, sim, warehouse, instance, with_checks=False)
     assert not failed.success and exhausting.applied == 5
-    assert metadata(instance, spec) == before  # no materialization: the watermark did not move
-    assert latest_watermark(instance, spec) == dt.datetime.fromisoformat(before["watermark"])
+    assert metadata(instance, spec) == before  # no materialization
+    assert syncs_recorded(warehouse, spec) == 1  # and no sync recorded: the watermark did not move
+    assert last_watermark(warehouse, spec, "default") == dt.datetime.fromisoformat(before["watermark"])
 
     resumed = sync(spec, sim, warehouse, instance)
     assert resumed.success
@@ -303,34 +327,25 @@ def test_the_workday_assets_sync(
     assert expenses == typed(ERP_SOURCES[-1], sim.dataset.workday_expense_items().values())
 
 
-def test_the_watermark_is_per_tenant(instance: dg.DagsterInstance) -> None:
-    key = raw_asset_key(ORACLE_INVOICES)
-    for tenant, watermark in (("acme", "2025-03-01T00:00:00"), ("globex", "2025-02-01T00:00:00")):
-        instance.report_runless_asset_event(
-            dg.AssetMaterialization(key, metadata={"tenant_id": tenant, "watermark": watermark})
-        )
-    assert latest_watermark(instance, ORACLE_INVOICES, "acme") == dt.datetime(2025, 3, 1)
-    assert latest_watermark(instance, ORACLE_INVOICES, "globex") == dt.datetime(2025, 2, 1)
-    assert latest_watermark(instance, ORACLE_INVOICES, "initech") is None
-    assert latest_watermark(instance, ORACLE_INVOICES) == dt.datetime(2025, 2, 1)  # any tenant: the latest
-
-
 # --- reconciliation ---------------------------------------------------------------------------------------
 
 
-def test_reconciliation_names_both_numbers() -> None:
-    assert reconciliation(12, 12, 0, "[-∞, x]") == (
+def test_reconciliation_names_both_numbers_and_the_dead_letter() -> None:
+    assert reconciliation(12, 12, 0) == (
         True,
-        "12 distinct keys loaded = 12 reported by the server for window [-∞, x]",
+        "12 distinct keys held ≥ 12 on the server when the sync started",
     )
-    passed, message = reconciliation(10, 12, 2, "[a, b]")
+    passed, message = reconciliation(10, 12, 2, "orders")
     assert not passed
     assert message == (
-        "10 distinct keys loaded ≠ 12 reported by the server for window [a, b] (missing: 2); "
-        "2 rejected record(s) are in raw.dead_letter"
+        "10 distinct orders held < 12 on the server when the sync started (missing: 2); "
+        "2 rejected record(s) in raw.dead_letter"
     )
-    assert "extra: 1" in reconciliation(13, 12, 0, "w")[1]
-    assert reconciliation(5, None, 0, "w")[0]
+    assert reconciliation(13, 12, 0) == (
+        True,
+        "13 distinct keys held ≥ 12 on the server when the sync started (+1: created since)",
+    )
+    assert reconciliation(5, None, 0) == (True, "the server reports no count: 5 distinct keys held")
 
 
 def test_the_reconciliation_check_fails_when_rows_are_missing(
@@ -354,14 +369,100 @@ def test_the_reconciliation_check_fails_when_rows_are_missing(
     reconciles = evaluations["reconciles_with_server_count"]
     total = len(sim.dataset.oracle_invoice_records)
     assert not reconciles.passed
-    assert reconciles.description.startswith(
-        f"{total - 1} distinct keys (invoice_id) loaded ≠ {total} reported by the server for window [-∞, "
+    assert reconciles.description == (
+        f"default: {total - 1} distinct keys (invoice_id) held < {total} on the server when the sync "
+        "started (missing: 1); 0 rejected record(s) in raw.dead_letter"
     )
-    assert reconciles.description.endswith("(missing: 1)")
     assert not evaluations["row_conservation"].passed  # the ledger says one row more than the table holds
 
 
+# --- another warehouse, the same Dagster instance ----------------------------------------------------------
+
+
+def test_another_warehouse_with_the_same_dagster_instance_is_synced_whole(
+    warehouse: Warehouse, sim: ErpSimulator, instance: dg.DagsterInstance, tmp_path: Path
+) -> None:
+    """The demo on DuckDB, then GREENLANG_TARGET=postgres in the same checkout: the second warehouse holds
+    no sync, so its first sync reads everything, whatever the Dagster instance remembers."""
+    spec = SAP_PURCHASE_ORDER_ITEMS
+    first = Warehouse(make_settings("duckdb", tmp_path / "first"))
+    assert sync(spec, sim, first, instance).success
+
+    switched = sync(spec, sim, warehouse, instance)
+    assert switched.success
+    recorded = metadata(instance, spec)
+    assert recorded["window_since"] is None and recorded["previous_watermark"] is None
+    assert recorded["server_full_total"] == len(sim.dataset.sap_purchase_orders)
+    assert check_results(switched)["reconciles_with_server_count"].passed
+    truth = typed(spec, sim.dataset.sap_purchase_order_items().values())
+    assert latest_raw_per_key(warehouse, spec, "default") == truth
+
+
+def copy_latest_sync(source: Warehouse, target: Warehouse, spec: ErpSourceSpec, tenant: str) -> None:
+    """What the old code did: take the watermark from a history the target warehouse does not hold."""
+    row = latest_sync(source, spec, tenant)
+    with target.session() as session:
+        session.ensure_raw_layer()
+        values = {**dataclasses.asdict(row), "batch_ids": json.dumps(list(row.batch_ids))}
+        session.execute(
+            f"INSERT INTO raw.erp_sync ({', '.join(values)}) VALUES ({', '.join(f'%({k})s' for k in values)})",
+            values,
+        )
+
+
+def test_a_watermark_the_warehouse_does_not_back_fails_the_check_and_blocks_downstream(
+    warehouse: Warehouse, sim: ErpSimulator, instance: dg.DagsterInstance, tmp_path: Path
+) -> None:
+    """The incomplete build of issue #8: a sync of a fresh warehouse from another warehouse's watermark
+    reads only the last window. Reconciliation with the server's full count fails, and the model
+    downstream in the same run is not built."""
+    spec = SAP_PURCHASE_ORDER_ITEMS
+    first = Warehouse(make_settings("duckdb", tmp_path / "first"))
+    assert sync(spec, sim, first, instance).success
+    copy_latest_sync(first, warehouse, spec, "default")
+
+    @dg.asset(key=["marts", "purchase_lines"], deps=[raw_asset_key(spec)])
+    def purchase_lines() -> None:
+        """Stands for the dbt models downstream of the raw table."""
+
+    asset = build_erp_asset(ENTITIES[spec.name])
+    result = dg.materialize(
+        [asset, *build_erp_checks((spec,)), purchase_lines],
+        resources=resources(sim, warehouse),
+        instance=instance,
+        raise_on_error=False,
+    )
+    orders = len(sim.dataset.sap_purchase_orders)
+    with warehouse.session() as session:
+        held = session.scalar("SELECT count(DISTINCT purchase_order) FROM raw.sap__purchase_order_items")
+    assert 0 < held < orders  # the window after the copied watermark: a few orders of the year
+    reconciles = check_results(result)["reconciles_with_server_count"]
+    assert not reconciles.passed and reconciles.severity == dg.AssetCheckSeverity.ERROR
+    assert reconciles.description == (
+        f"default: {held} distinct keys (purchase_order) held < {orders} on the server when the sync "
+        f"started (missing: {orders - held}); 0 rejected record(s) in raw.dead_letter"
+    )
+    materialized = {event.asset_key for event in result.get_asset_materialization_events()}
+    assert materialized == {raw_asset_key(spec)}  # not marts/purchase_lines
+    assert not result.success
+
+    # a full resync repairs it: the check passes and the model builds
+    repaired = dg.materialize(
+        [asset, *build_erp_checks((spec,)), purchase_lines],
+        resources=resources(sim, warehouse),
+        instance=instance,
+        run_config={"ops": {asset.op.name: {"config": {"full_resync": True}}}},
+        raise_on_error=False,
+    )
+    assert repaired.success and check_results(repaired)["reconciles_with_server_count"].passed
+    assert dg.AssetKey(["marts", "purchase_lines"]) in {
+        event.asset_key for event in repaired.get_asset_materialization_events()
+    }
+
+
 # --- sensor -----------------------------------------------------------------------------------------------
+
+INCREMENTAL_COUNTED = (SAP_PURCHASE_ORDER_ITEMS, ORACLE_PURCHASE_ORDER_LINES, ORACLE_INVOICES)
 
 
 def skip_message(result: dg.SensorResult) -> str:
@@ -369,7 +470,7 @@ def skip_message(result: dg.SensorResult) -> str:
     return reason.skip_message or "" if isinstance(reason, dg.SkipReason) else str(reason or "")
 
 
-def record_watermarks(instance: dg.DagsterInstance, sim: ErpSimulator) -> dict[str, str]:
+def record_watermarks(warehouse: Warehouse, sim: ErpSimulator, tenant: str = "default") -> dict[str, str]:
     """What a sync of each incremental SAP/Oracle entity would record: the latest change in the ERP."""
     latest = {
         SAP_PURCHASE_ORDER_ITEMS: max(po.change_ms for po in sim.dataset.sap_purchase_orders),
@@ -378,50 +479,119 @@ def record_watermarks(instance: dg.DagsterInstance, sim: ErpSimulator) -> dict[s
     }
     watermarks = {}
     for spec, ms in latest.items():
-        watermark = (dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=ms)).isoformat()
-        instance.report_runless_asset_event(
-            dg.AssetMaterialization(raw_asset_key(spec), metadata={"watermark": watermark})
+        watermark = dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=ms)
+        record_sync(
+            warehouse,
+            SyncResult(
+                spec.name, tenant, Window(None, watermark), None, watermark=watermark, consistent=True
+            ),
         )
-        watermarks[spec.name] = watermark
+        watermarks[spec.name] = watermark.isoformat()
     return watermarks
 
 
+def evaluate_sensor(
+    sensor: dg.SensorDefinition,
+    instance: dg.DagsterInstance,
+    warehouse: Warehouse,
+    sim: ErpSimulator,
+    **client: Any,
+) -> dg.SensorResult:
+    sensor_resources = {
+        "warehouse": WarehouseResource.from_settings(warehouse.settings),
+        "sap": sap_for(sim, **client),
+        "oracle": oracle_for(sim, **client),
+    }
+    with dg.build_sensor_context(instance=instance, resources=sensor_resources) as context:
+        return sensor(context)
+
+
 def test_the_sensor_requests_a_sync_when_the_erp_reports_changes(
-    sim: ErpSimulator, instance: dg.DagsterInstance
+    warehouse: Warehouse, sim: ErpSimulator, instance: dg.DagsterInstance
 ) -> None:
     jobs = build_erp_sync_jobs(ERP_SOURCES)
     sensor = build_erp_change_sensor(ERP_SOURCES, jobs)
-    sensor_resources = {"sap": sap_for(sim), "oracle": oracle_for(sim)}
 
-    def evaluate() -> dg.SensorResult:
-        with dg.build_sensor_context(instance=instance, resources=sensor_resources) as context:
-            return sensor(context)
-
-    never = evaluate()
+    never = evaluate_sensor(sensor, instance, warehouse, sim)
     assert sorted(request.run_key for request in never.run_requests) == [
-        "oracle__invoices@initial", "oracle__purchase_order_lines@initial", "sap__purchase_order_items@initial",
-    ]  # fmt: skip
-    watermarks = record_watermarks(instance, sim)
-    quiet = evaluate()
+        f"default/{spec.name}@initial" for spec in sorted(INCREMENTAL_COUNTED, key=lambda spec: spec.name)
+    ]
+    watermarks = record_watermarks(warehouse, sim)
+    quiet = evaluate_sensor(sensor, instance, warehouse, sim)
     assert not quiet.run_requests and "no change after" in skip_message(quiet)
 
     order = sim.dataset.sap_purchase_orders[7]
     order.set_change(to_ms(dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=1)))
-    (request,) = evaluate().run_requests
+    (request,) = evaluate_sensor(sensor, instance, warehouse, sim).run_requests
     assert request.job_name == "sync_sap__purchase_order_items"
-    assert request.run_key == f"sap__purchase_order_items@{watermarks['sap__purchase_order_items']}#1"
+    assert request.run_key == f"default/sap__purchase_order_items@{watermarks['sap__purchase_order_items']}#1"
     assert request.tags["greenlang/changes_reported"] == "1"
 
 
-def test_the_sensor_skips_an_unreachable_erp(sim: ErpSimulator, instance: dg.DagsterInstance) -> None:
+def test_the_sensor_reads_each_tenants_watermark_and_names_the_tenant_in_the_run(
+    warehouse: Warehouse, sim: ErpSimulator, instance: dg.DagsterInstance
+) -> None:
+    jobs = build_erp_sync_jobs(ERP_SOURCES)
+    # Acme's SAP, Globex's Oracle Fusion; only Acme's entities were ever synced into this warehouse
+    sensor = build_erp_change_sensor(ERP_SOURCES, jobs, {"sap": "acme", "oracle": "globex"})
+    record_watermarks(warehouse, sim, "acme")
+    result = evaluate_sensor(sensor, instance, warehouse, sim)
+    assert sorted(request.run_key for request in result.run_requests) == [
+        f"globex/{spec.name}@initial"
+        for spec in sorted(INCREMENTAL_COUNTED, key=lambda spec: spec.name)
+        if spec.system == "oracle"
+    ]
+    defs = dg.Definitions(assets=build_erp_assets(), jobs=jobs, resources=resources(sim, warehouse))
+    for request in result.run_requests:
+        spec = ENTITIES[request.tags["greenlang/erp_entity"]].spec
+        assert request.tags["greenlang/tenant"] == "globex"
+        assert request.run_config == {"ops": {f"raw__{spec.name}": {"config": {"tenant_id": "globex"}}}}
+        dg.validate_run_config(defs.resolve_job_def(request.job_name), request.run_config)
+
+
+def test_the_sensor_skips_an_unreachable_erp(
+    warehouse: Warehouse, sim: ErpSimulator, instance: dg.DagsterInstance
+) -> None:
     jobs = build_erp_sync_jobs(ERP_SOURCES)
     sensor = build_erp_change_sensor(ERP_SOURCES, jobs)
-    record_watermarks(instance, sim)
+    record_watermarks(warehouse, sim)
     sim.inject("server_error", count=50)
-    clients = {"sap": sap_for(sim, max_retries=0), "oracle": oracle_for(sim, max_retries=0)}
-    with dg.build_sensor_context(instance=instance, resources=clients) as context:
-        result = sensor(context)
+    result = evaluate_sensor(sensor, instance, warehouse, sim, max_retries=0)
     assert not result.run_requests and "change count failed (ErpHttpError)" in skip_message(result)
+
+
+def test_the_sensor_skips_while_a_run_writes_the_duckdb_file(
+    sim: ErpSimulator, instance: dg.DagsterInstance, tmp_path: Path
+) -> None:
+    warehouse = Warehouse(make_settings("duckdb", tmp_path))
+    record_watermarks(warehouse, sim)
+    jobs = build_erp_sync_jobs(ERP_SOURCES)
+    sensor = build_erp_change_sensor(ERP_SOURCES, jobs)
+    # another process opens the file to write, as a run does, and holds it
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER_HOLDING_THE_FILE, str(warehouse.settings.duckdb_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "open"
+        busy = evaluate_sensor(sensor, instance, warehouse, sim)
+    finally:
+        writer.kill()
+        writer.wait()
+    assert not busy.run_requests
+    assert skip_message(busy).startswith(
+        f"the warehouse cannot be read now: the warehouse {warehouse.settings.duckdb_path} is held by another process"
+    )
+    assert "no change after" in skip_message(evaluate_sensor(sensor, instance, warehouse, sim))
+
+
+WRITER_HOLDING_THE_FILE = """
+import sys, time, duckdb
+connection = duckdb.connect(sys.argv[1])
+print("open", flush=True)
+time.sleep(60)
+"""
 
 
 def test_the_metadata_of_a_sync_of_several_passes_is_valid_dagster_metadata() -> None:

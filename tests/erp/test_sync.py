@@ -25,6 +25,8 @@ from greenlang.erp.sync import (
     DEFAULT_OVERLAP,
     ErpSourceSpec,
     Window,
+    last_watermark,
+    latest_syncs,
     max_change,
     row_hashes,
     sync_entity,
@@ -182,6 +184,8 @@ def test_a_failure_part_way_keeps_the_committed_pages_and_gives_no_watermark(war
         sync_entity(warehouse, ORACLE_INVOICES, failing(), "acme", window=Window(None, NOW))
     with warehouse.session() as session:
         assert session.scalar("SELECT count(*) FROM raw.oracle__invoices") == 4
+        assert session.scalar("SELECT count(*) FROM raw.erp_sync") == 0  # no sync recorded
+    assert last_watermark(warehouse, ORACLE_INVOICES, "acme") is None  # the next sync reads it all again
 
     retry = sync_entity(warehouse, ORACLE_INVOICES, pages_of(INVOICES), "acme", window=Window(None, NOW))
     assert (retry.pages_held, retry.pages_loaded, retry.rows_loaded) == (2, 1, 1)
@@ -200,11 +204,7 @@ def test_rejected_records_are_dead_lettered_and_counted(warehouse: Warehouse) ->
 
 
 def test_a_snapshot_has_no_watermark(warehouse: Warehouse) -> None:
-    stock = [
-        {"Material": "TG11", "Plant": "1010", "StorageLocation": "101A", "InventoryStockType": "01",
-         "MaterialBaseUnit": "KG", "MatlWrhsStkQtyInMatlBaseUnit": "12.500"},
-    ]  # fmt: skip
-    result = sync_entity(warehouse, SAP_MATERIAL_STOCK, pages_of(stock), "acme")
+    result = sync_entity(warehouse, SAP_MATERIAL_STOCK, pages_of([STOCK_ROW]), "acme")
     assert result.complete and result.watermark is None and result.rows_loaded == 1
 
 
@@ -215,6 +215,63 @@ def test_tenants_are_kept_apart(warehouse: Warehouse) -> None:
     )
     assert other.pages_loaded == 1 and other.watermark == dt.datetime(2026, 2, 1, 10)
     assert first.watermark == dt.datetime(2026, 2, 5, 10)
+
+
+# --- the sync ledger: raw.erp_sync ---------------------------------------------------------------------------
+
+
+def test_each_sync_is_recorded_and_the_next_starts_from_the_latest_of_its_tenant(
+    warehouse: Warehouse,
+) -> None:
+    assert last_watermark(warehouse, ORACLE_INVOICES, "acme") is None  # a warehouse never synced
+    first = sync_entity(
+        warehouse,
+        ORACLE_INVOICES,
+        pages_of(INVOICES[:3]),
+        "acme",
+        window=Window(None, NOW),
+        server_full_total=3,
+    )
+    later = Window(first.watermark - HOUR, NOW + HOUR)
+    second = sync_entity(
+        warehouse, ORACLE_INVOICES, pages_of(INVOICES[2:]), "acme",
+        window=later, previous_watermark=first.watermark, server_full_total=5,
+    )  # fmt: skip
+    sync_entity(warehouse, ORACLE_INVOICES, pages_of(INVOICES[:1]), "globex", window=Window(None, NOW))
+    stock = sync_entity(warehouse, SAP_MATERIAL_STOCK, pages_of([STOCK_ROW]), "acme")
+
+    assert (
+        last_watermark(warehouse, ORACLE_INVOICES, "acme") == second.watermark == dt.datetime(2026, 2, 5, 10)
+    )
+    assert last_watermark(warehouse, ORACLE_INVOICES, "globex") == dt.datetime(2026, 2, 1, 10)
+    assert last_watermark(warehouse, ORACLE_INVOICES, "initech") is None
+    with warehouse.session() as session:
+        assert session.scalar("SELECT count(*) FROM raw.erp_sync") == 4
+        latest = latest_syncs(session, source=ORACLE_INVOICES.name)
+        assert sorted(latest) == [("acme", ORACLE_INVOICES.name), ("globex", ORACLE_INVOICES.name)]
+        row = latest[("acme", ORACLE_INVOICES.name)]
+        snapshot = latest_syncs(session, tenant_ids=["acme"])[("acme", SAP_MATERIAL_STOCK.name)]
+    assert (row.sync_id, row.previous_watermark, row.window_since, row.window_until) == (
+        second.sync_id, first.watermark, later.since, later.until,
+    )  # fmt: skip
+    assert (row.consistent, row.server_total, row.server_full_total, row.passes, row.pages) == (
+        True,
+        3,
+        5,
+        1,
+        2,
+    )
+    assert (row.records, row.rows_loaded, row.rows_rejected) == (3, 3, 0)
+    assert list(row.batch_ids) == second.batch_ids and row.started_at <= row.finished_at
+    # a snapshot's window is the whole entity: its count is the full count
+    assert (snapshot.watermark, snapshot.window_until, snapshot.server_full_total) == (None, None, 1)
+    assert stock.server_full_total == 1
+
+
+STOCK_ROW = {
+    "Material": "TG11", "Plant": "1010", "StorageLocation": "101A", "InventoryStockType": "01",
+    "MaterialBaseUnit": "KG", "MatlWrhsStkQtyInMatlBaseUnit": "12.500",
+}  # fmt: skip
 
 
 # --- passes until the reading agrees with the server's count ----------------------------------------------
