@@ -13,9 +13,9 @@ from typing import Any
 
 import dagster as dg
 
-from greenlang.erp.assets import DEFAULT_TENANT, ERP_GROUP, latest_watermark
+from greenlang.erp.assets import DEFAULT_TENANT, latest_watermark
 from greenlang.erp.clients import OracleFusionResource, SapS4HanaResource
-from greenlang.erp.sources import ENTITIES, ErpEntity
+from greenlang.erp.sources import ENTITIES, ERP_SOURCES, ErpEntity
 from greenlang.erp.sync import ErpSourceSpec
 from greenlang.ingest.assets import raw_asset_key
 
@@ -28,7 +28,7 @@ ACTIVE_RUN_STATUSES = [
 
 erp_sync_job = dg.define_asset_job(
     "erp_sync",
-    selection=dg.AssetSelection.groups(ERP_GROUP),
+    selection=dg.AssetSelection.assets(*(raw_asset_key(spec) for spec in ERP_SOURCES)),
     description="Sync every ERP entity (incrementally from each one's watermark)",
 )
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import dagster as dg
 
+from greenlang.core.domains import layer_tags
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.warehouse import WarehouseResource
 
@@ -388,6 +389,7 @@ class EsrsExportConfig(dg.Config):
 @dg.asset(
     key=EXPORT_KEY,
     group_name=REPORTING_SCHEMA,
+    tags=layer_tags(REPORTING_SCHEMA),
     deps=[E1_5_KEY, E1_6_KEY],
     freshness_policy=FRESHNESS["models"],
     description="ESRS E1-5 / E1-6 figures per tenant and reporting year as XBRL-keyed facts (JSON and CSV)",

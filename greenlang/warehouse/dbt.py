@@ -1,5 +1,5 @@
 """The dbt project as Dagster assets, pointed at the warehouse the settings select: the project and CLI
-resource, the translator (groups by layer, one SLA per layer), and the one multi-asset that runs
+resource, the translator (groups by domain, the layer as a tag, one SLA per layer), and the one multi-asset that runs
 ``dbt build`` (tests surface as asset checks)."""
 
 import os
@@ -19,6 +19,7 @@ from dagster_dbt import (
 )
 
 from greenlang.catalog import RAW_SOURCES
+from greenlang.core.domains import REFERENCE, layer_tags, model_domain
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.loader import prepare_raw_tables
 from greenlang.core.warehouse import WarehouseResource
@@ -51,23 +52,28 @@ def dbt_resource(settings: Settings) -> DbtCliResource:
     )
 
 
-LAYERS = ("staging", "intermediate", "marts", "reporting")
+MODEL_LAYERS = ("staging", "intermediate", "marts", "reporting")
 
 
 class WarehouseDbtTranslator(DagsterDbtTranslator):
-    """Groups models by layer and states every model's SLA."""
+    """Groups models by domain with their layer as a tag (``greenlang.core.domains``) and states every
+    model's SLA."""
 
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
         node = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id) or {}
-        folders = node.get("fqn", [])[1:-1]
-        layer = next((folder for folder in folders if folder in LAYERS), None)
+        folders = node.get("fqn", [])[1:-1]  # models/<layer>/<folder>/…, without the project and the name
         if node.get("resource_type") == "seed":
-            layer = "reference"
-        if layer is None:
+            layer, domain = REFERENCE, REFERENCE
+        elif folders and folders[0] in MODEL_LAYERS:
+            layer, domain = folders[0], model_domain(folders[0], folders[1:])
+        else:
             return spec
-        freshness = FRESHNESS["seeds" if layer == "reference" else "models"]
-        return spec.replace_attributes(group_name=layer, freshness_policy=freshness)
+        return spec.replace_attributes(
+            group_name=domain,
+            tags={**spec.tags, **layer_tags(layer)},
+            freshness_policy=FRESHNESS["seeds" if layer == REFERENCE else "models"],
+        )
 
     def get_asset_check_spec(
         self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project
