@@ -121,7 +121,6 @@ def grid_carbon_intensity(
 grid_intensity_job = dg.define_asset_job(
     "grid_intensity",
     selection=dg.AssetSelection.assets(GRID_KEY),
-    partitions_def=GRID_PARTITIONS,
     description="Read one day (partition) of GB grid carbon intensity from the API",
 )
 

@@ -37,7 +37,6 @@ def build_load_jobs(specs: tuple[SourceSpec, ...]) -> list[dg.UnresolvedAssetJob
                 dg.define_asset_job(
                     load_job_name(spec),
                     selection=dg.AssetSelection.assets(raw_asset_key(spec)),
-                    partitions_def=partitions_for(spec),
                     description=f"Load the `{spec.name}` files of a day (partition) or of a range (backfill)",
                 )
             )

@@ -1,12 +1,10 @@
 """The dbt project as Dagster assets, pointed at the warehouse the settings select: the project and CLI
-resource, the translator (groups by domain, the layer as a tag, one SLA per layer), and the one multi-asset that runs
-``dbt build`` (tests surface as asset checks)."""
+resource, the translator (groups by domain, the layer as a tag, one SLA per layer), and the one
+multi-asset that runs ``dbt build`` (tests surface as asset checks)."""
 
 import os
-import sys
 from collections.abc import Mapping
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -24,6 +22,7 @@ from greenlang.core.freshness import FRESHNESS
 from greenlang.core.loader import prepare_raw_tables
 from greenlang.core.warehouse import WarehouseResource
 from greenlang.settings import DBT_PROJECT_DIR, Settings
+from greenlang.warehouse.manifest import dbt_executable, manifest_is_current, parse_inputs, target_path
 
 
 @cache
@@ -32,11 +31,12 @@ def dbt_project(target: str) -> DbtProject:
         project_dir=DBT_PROJECT_DIR,
         profiles_dir=DBT_PROJECT_DIR,
         target=target,
-        # Compiled SQL differs per adapter (dispatch), so each target keeps its own artifacts.
-        target_path=f"target/{target}",
+        target_path=target_path(target),
     )
-    # Under `dagster dev` the manifest is rebuilt on load; `make manifest` builds it otherwise.
-    project.prepare_if_dev()
+    # Under `dagster dev`, dagster-dbt would parse the project on every load of the code location (half
+    # a minute on two cores): parse only when a project file changed after the manifest was written.
+    if not manifest_is_current(project.manifest_path, parse_inputs(DBT_PROJECT_DIR)):
+        project.prepare_if_dev()
     return project
 
 
@@ -47,8 +47,7 @@ def dbt_resource(settings: Settings) -> DbtCliResource:
     return DbtCliResource(
         project_dir=dbt_project(settings.target),
         target=settings.target,
-        # The dbt installed beside this interpreter, whether or not the virtualenv is on PATH.
-        dbt_executable=str(Path(sys.executable).parent / "dbt"),
+        dbt_executable=str(dbt_executable()),
     )
 
 
