@@ -13,9 +13,9 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 def run_as_process_group(command: list[str], grace_seconds: float, **popen) -> int:
     """Run ``command`` as the leader of a new process group and return its exit code. A stop signal to
-    this process (SIGINT, SIGTERM, SIGHUP) interrupts the whole group with SIGINT and waits up to
-    ``grace_seconds`` (a second stop signal does not wait); whatever is left of the group then, or
-    when the command exits on its own, is killed."""
+    this process (SIGINT, SIGTERM, SIGHUP) is passed on to the leader as SIGINT, which has up to
+    ``grace_seconds`` to stop (a second stop signal does not wait); whatever is left of the group then,
+    or when the command exits on its own, is killed."""
     previous = {stop: signal.signal(stop, signal.default_int_handler) for stop in STOP_SIGNALS}
     process = None
     try:
@@ -24,7 +24,8 @@ def run_as_process_group(command: list[str], grace_seconds: float, **popen) -> i
             return process.wait()
         except KeyboardInterrupt:
             print("\nStopping … (once more to kill at once)", file=sys.stderr, flush=True)
-            _signal_group(process.pid, signal.SIGINT)
+            # The leader stops its own children in order (`dagster dev`: webserver and daemon first).
+            process.send_signal(signal.SIGINT)
             return process.wait(timeout=grace_seconds)
     except (KeyboardInterrupt, subprocess.TimeoutExpired):
         return 128 + signal.SIGKILL

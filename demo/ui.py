@@ -4,8 +4,8 @@ every asset (ERP syncs and grid intensity included) can be materialized from the
     python -m demo.ui [dagster dev options, e.g. --port 3001]
 
 Ctrl-C, SIGTERM or SIGHUP stops everything it started: `dagster dev` runs in a process group of its own
-(its webserver, daemon, code servers and runs), which is interrupted as a whole and killed if it has not
-stopped after ``GRACE_SECONDS``.
+(its webserver, daemon, code servers and runs): it is interrupted, and what is left of the group is killed
+once it has stopped, or after ``GRACE_SECONDS``.
 """
 
 from __future__ import annotations
@@ -28,14 +28,14 @@ QUIET_DEV_COMMAND = "ignore:Function `dev_command` is superseded"
 
 def main() -> int:
     tools = Path(sys.executable).parent
-    environment = {
-        **os.environ,
-        # `dagster dev` parses the dbt project, when it changed, with the `dbt` it finds on PATH: this venv's.
-        "PATH": f"{tools}{os.pathsep}{os.environ.get('PATH', '')}",
-        "PYTHONWARNINGS": ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), QUIET_DEV_COMMAND])),
-    }
     with running_erps() as erps, running_grid_api() as grid:
         print(f"Simulated ERPs at {erps.base_url}, grid intensity API at {grid.url}", flush=True)
+        environment = {
+            **os.environ,  # with the simulators' URLs and credentials
+            # `dagster dev` parses the dbt project, when it changed, with the `dbt` it finds on PATH: this venv's.
+            "PATH": f"{tools}{os.pathsep}{os.environ.get('PATH', '')}",
+            "PYTHONWARNINGS": ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), QUIET_DEV_COMMAND])),
+        }
         return run_as_process_group(
             [str(tools / "dagster"), "dev", "-w", "workspace.yaml", *sys.argv[1:]],
             grace_seconds=GRACE_SECONDS,
