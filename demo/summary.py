@@ -120,7 +120,7 @@ def relation_parents(manifest: Mapping[str, Any]) -> dict[str, set[str]]:
         for unique_id, node in [*manifest["nodes"].items(), *manifest["sources"].items()]
     }
     return {
-        names[unique_id]: {names[parent] for parent in node["depends_on"]["nodes"] if parent in names}
+        names[unique_id]: {names[parent] for parent in node["depends_on"].get("nodes", []) if parent in names}
         for unique_id, node in manifest["nodes"].items()
         if node["resource_type"] in ("model", "seed", "snapshot")
     }

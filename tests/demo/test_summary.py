@@ -21,12 +21,14 @@ from greenlang.settings import load_settings
 
 def node(unique_id: str, schema: str, parents: list[str], resource_type: str = "model") -> tuple[str, dict]:
     name = unique_id.rsplit(".", 1)[1]
+    # as in dbt's manifest: a seed depends on no node, and its depends_on has no "nodes" at all
+    depends_on = {"macros": [], **({"nodes": parents} if resource_type != "seed" else {})}
     return unique_id, {
         "resource_type": resource_type,
         "schema": schema,
         "name": name,
         "alias": name,
-        "depends_on": {"nodes": parents},
+        "depends_on": depends_on,
     }
 
 
