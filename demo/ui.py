@@ -1,31 +1,47 @@
 """`make ui`: the Dagster UI on the demo warehouse, with the simulated ERPs and grid API running, so that
-every asset (ERP syncs and grid intensity included) can be materialized from the UI."""
+every asset (ERP syncs and grid intensity included) can be materialized from the UI.
+
+    python -m demo.ui [dagster dev options, e.g. --port 3001]
+
+Ctrl-C, SIGTERM or SIGHUP stops everything it started: `dagster dev` runs in a process group of its own
+(its webserver, daemon, code servers and runs): it is interrupted, and what is left of the group is killed
+once it has stopped, or after ``GRACE_SECONDS``.
+"""
 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 from demo.erp import running_erps
 from demo.ghg import running_grid_api
+from demo.process_group import run_as_process_group
 from greenlang.settings import PROJECT_ROOT
+
+# `dagster dev` gives its webserver and daemon up to a minute each; a healthy shutdown takes seconds.
+GRACE_SECONDS = 30
+# `dagster dev` is superseded by `dg dev` (dagster-dg-cli), which this project does not install; the
+# warning is the command's maturity label, not something to act on here.
+QUIET_DEV_COMMAND = "ignore:Function `dev_command` is superseded"
 
 
 def main() -> int:
     tools = Path(sys.executable).parent
-    # `dagster dev` re-parses the dbt project on load with the `dbt` it finds on PATH: this venv's.
-    path = {"PATH": f"{tools}{os.pathsep}{os.environ.get('PATH', '')}"}
     with running_erps() as erps, running_grid_api() as grid:
         print(f"Simulated ERPs at {erps.base_url}, grid intensity API at {grid.url}", flush=True)
-        completed = subprocess.run(
-            [str(tools / "dagster"), "dev", "-w", "workspace.yaml"],
+        environment = {
+            **os.environ,  # with the simulators' URLs and credentials
+            # `dagster dev` parses the dbt project, when it changed, with the `dbt` it finds on PATH: this venv's.
+            "PATH": f"{tools}{os.pathsep}{os.environ.get('PATH', '')}",
+            "PYTHONWARNINGS": ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), QUIET_DEV_COMMAND])),
+        }
+        return run_as_process_group(
+            [str(tools / "dagster"), "dev", "-w", "workspace.yaml", *sys.argv[1:]],
+            grace_seconds=GRACE_SECONDS,
             cwd=PROJECT_ROOT,
-            env={**os.environ, **path},
-            check=False,
+            env=environment,
         )
-    return completed.returncode
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""Everything an engineer meets in the Dagster UI says what it is: every asset check, job, schedule and
-sensor of the code location has a description."""
+"""Everything an engineer meets in the Dagster UI says what it is: every asset, asset check (dbt tests
+included), job, schedule and sensor of the code location has a description."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from greenlang.definitions import defs
 from greenlang.warehouse.dbt import describe_test
 
 
-def test_every_check_job_schedule_and_sensor_is_described() -> None:
+def test_every_asset_check_job_schedule_and_sensor_is_described() -> None:
     graph = defs.resolve_asset_graph()
     undescribed = [
+        *(key.to_user_string() for key in graph.get_all_asset_keys() if not graph.get(key).description),
         *(
             key.to_user_string()
             for key in graph.asset_check_keys

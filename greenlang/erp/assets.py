@@ -19,13 +19,13 @@ from typing import Any
 import dagster as dg
 from pydantic import Field
 
+from greenlang.core.domains import source_domain
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.warehouse import WAREHOUSE_POOL, Warehouse, WarehouseResource
 from greenlang.erp.sources import ENTITIES, ERP_SOURCES, ErpEntity
 from greenlang.erp.sync import ErpSourceSpec, SyncResult, Window, last_watermark, sync_window, window
-from greenlang.ingest.assets import ledger_data_version, raw_asset_key
+from greenlang.ingest.assets import RAW_TAGS, ledger_data_version, raw_asset_key
 
-ERP_GROUP = "erp"
 DEFAULT_TENANT = "default"
 
 
@@ -46,7 +46,8 @@ def build_erp_asset(entity: ErpEntity, default_tenant: str = DEFAULT_TENANT) -> 
 
     @dg.asset(
         key=raw_asset_key(spec),
-        group_name=ERP_GROUP,
+        group_name=source_domain(spec.name),
+        tags=RAW_TAGS,
         kinds={"python", spec.system},
         description=(
             f"{spec.system.upper()} `{spec.name.split('__', 1)[1]}` synced "

@@ -18,9 +18,9 @@ from typing import Any
 import dagster as dg
 
 from greenlang.core.warehouse import WarehouseResource, WarehouseUnavailable
-from greenlang.erp.assets import DEFAULT_TENANT, ERP_GROUP
+from greenlang.erp.assets import DEFAULT_TENANT
 from greenlang.erp.clients import OracleFusionResource, SapS4HanaResource
-from greenlang.erp.sources import ENTITIES, ErpEntity
+from greenlang.erp.sources import ENTITIES, ERP_SOURCES, ErpEntity
 from greenlang.erp.sync import ErpSourceSpec, latest_syncs
 from greenlang.ingest.assets import raw_asset_key
 from greenlang.settings import ERP_SYSTEMS
@@ -35,7 +35,7 @@ ACTIVE_RUN_STATUSES = [
 
 erp_sync_job = dg.define_asset_job(
     "erp_sync",
-    selection=dg.AssetSelection.groups(ERP_GROUP),
+    selection=dg.AssetSelection.assets(*(raw_asset_key(spec) for spec in ERP_SOURCES)),
     description="Sync every ERP entity (incrementally from each one's watermark)",
 )
 

@@ -25,6 +25,7 @@ from typing import Any
 import dagster as dg
 
 from greenlang.core.automation import REBUILD_AFTER_UPSTREAM_CHANGES
+from greenlang.core.domains import layer_tags
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.warehouse import WAREHOUSE_POOL, WarehouseResource
 
@@ -389,6 +390,7 @@ class EsrsExportConfig(dg.Config):
 @dg.asset(
     key=EXPORT_KEY,
     group_name=REPORTING_SCHEMA,
+    tags=layer_tags(REPORTING_SCHEMA),
     deps=[E1_5_KEY, E1_6_KEY],
     freshness_policy=FRESHNESS["models"],
     pool=WAREHOUSE_POOL,

@@ -10,6 +10,7 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
+from greenlang.core.domains import source_domain
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.landing import GLOBAL_TENANT, landed_files
 from greenlang.core.loader import LoadError
@@ -18,7 +19,7 @@ from greenlang.core.warehouse import WAREHOUSE_POOL, WarehouseResource
 from greenlang.ghg.epa_hub import load_epa_hub
 from greenlang.ghg.sources import EPA_EMISSION_FACTORS
 from greenlang.ingest.assets import (
-    RAW_GROUP,
+    RAW_TAGS,
     WAREHOUSE_KINDS,
     file_counts,
     ledger_data_version,
@@ -58,7 +59,8 @@ def epa_workbooks(landing_dir: Path) -> tuple[list[Path], list[str]]:
 def build_epa_emission_factors_asset(default_landing_dir: Path) -> dg.AssetsDefinition:
     @dg.asset(
         key=EPA_KEY,
-        group_name=RAW_GROUP,
+        group_name=source_domain(EPA_EMISSION_FACTORS.name),
+        tags=RAW_TAGS,
         kinds={*WAREHOUSE_KINDS, "excel"},
         description=(
             "US EPA GHG Emission Factors Hub workbooks (`<landing>/global/epa__emission_factors/*.xlsx`) "

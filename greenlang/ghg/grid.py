@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import dagster as dg
 
+from greenlang.core.domains import source_domain
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.landing import GLOBAL_TENANT
 from greenlang.core.loader import LoadResult, load_records
@@ -21,7 +22,7 @@ from greenlang.ghg.grid_api import CarbonIntensityResource
 from greenlang.ghg.sources import GRID_CARBON_INTENSITY
 from greenlang.ingest.assets import (
     DAILY_PARTITIONED_TAG,
-    RAW_GROUP,
+    RAW_TAGS,
     WAREHOUSE_KINDS,
     ledger_data_version,
     load_each,
@@ -73,7 +74,7 @@ def _days(context: dg.AssetExecutionContext) -> Iterator[tuple[str, dt.datetime,
 
 @dg.asset(
     key=GRID_KEY,
-    group_name=RAW_GROUP,
+    group_name=source_domain(GRID_CARBON_INTENSITY.name),
     kinds={*WAREHOUSE_KINDS, "api"},
     description=(
         "GB national carbon intensity, the 48 half hours of the partition's UTC day from the Carbon "
@@ -86,7 +87,7 @@ def _days(context: dg.AssetExecutionContext) -> Iterator[tuple[str, dt.datetime,
         f"v{GRID_CARBON_INTENSITY.contract.contract_version}"
     },
     partitions_def=GRID_PARTITIONS,
-    tags=dict([DAILY_PARTITIONED_TAG]),
+    tags={**RAW_TAGS, **dict([DAILY_PARTITIONED_TAG])},
     backfill_policy=dg.BackfillPolicy.single_run(),
     freshness_policy=FRESHNESS[GRID_CARBON_INTENSITY.cadence],
     pool=WAREHOUSE_POOL,
@@ -122,7 +123,6 @@ def grid_carbon_intensity(
 grid_intensity_job = dg.define_asset_job(
     "grid_intensity",
     selection=dg.AssetSelection.assets(GRID_KEY),
-    partitions_def=GRID_PARTITIONS,
     description="Read one day (partition) of GB grid carbon intensity from the API",
 )
 

@@ -15,12 +15,15 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
+from greenlang.core.domains import LEDGER, layer_tags, source_domain
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.landing import delivery_day, landed_files
 from greenlang.core.loader import LoadError, LoadResult, SourceSpec, ledger_version, load_file
 from greenlang.core.warehouse import WAREHOUSE_POOL, Warehouse, WarehouseResource
 
-RAW_GROUP = "raw"
+# The layer of every ingestion asset, and the first part of its key: ``raw/<source>``, the table ``raw.<source>``.
+RAW_LAYER = "raw"
+RAW_TAGS = layer_tags(RAW_LAYER)
 WAREHOUSE_KINDS = {"python", "duckdb", "postgres"}
 
 # Reading days from the earliest history a tenant may backfill; end_offset=1: today's partition exists.
@@ -114,7 +117,7 @@ def ledger_data_version(warehouse: Warehouse, spec: SourceSpec) -> dg.DataVersio
 
 
 def raw_asset_key(spec: SourceSpec) -> dg.AssetKey:
-    return dg.AssetKey([RAW_GROUP, spec.name])
+    return dg.AssetKey([RAW_LAYER, spec.name])
 
 
 def build_ingestion_asset(spec: SourceSpec, default_landing_dir: Path) -> dg.AssetsDefinition:
@@ -127,7 +130,7 @@ def build_ingestion_asset(spec: SourceSpec, default_landing_dir: Path) -> dg.Ass
 
     @dg.asset(
         key=raw_asset_key(spec),
-        group_name=RAW_GROUP,
+        group_name=source_domain(spec.name),
         kinds=WAREHOUSE_KINDS,
         description=(
             f"Files of source `{spec.name}` validated against contract {spec.contract.contract_name} "
@@ -138,7 +141,7 @@ def build_ingestion_asset(spec: SourceSpec, default_landing_dir: Path) -> dg.Ass
         freshness_policy=FRESHNESS[spec.cadence],
         partitions_def=partitions_def,
         backfill_policy=dg.BackfillPolicy.single_run() if partitions_def else None,
-        tags=dict([DAILY_PARTITIONED_TAG]) if partitions_def else None,
+        tags={**RAW_TAGS, **(dict([DAILY_PARTITIONED_TAG]) if partitions_def else {})},
         pool=WAREHOUSE_POOL,
     )
     def _ingest(context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
@@ -198,12 +201,13 @@ def _files_to_load(
     return targets
 
 
-LOAD_BATCH_KEY = dg.AssetKey([RAW_GROUP, "load_batch"])
-DEAD_LETTER_KEY = dg.AssetKey([RAW_GROUP, "dead_letter"])
+LOAD_BATCH_KEY = dg.AssetKey([RAW_LAYER, "load_batch"])
+DEAD_LETTER_KEY = dg.AssetKey([RAW_LAYER, "dead_letter"])
 LEDGER_SPECS = [
     dg.AssetSpec(
         LOAD_BATCH_KEY,
-        group_name=RAW_GROUP,
+        group_name=LEDGER,
+        tags=RAW_TAGS,
         description=(
             "`raw.load_batch`: one row per load (file, API page, workbook) with its counts, status and "
             "attributes (publisher, edition, version). Written by every ingestion asset as part of its load."
@@ -213,7 +217,8 @@ LEDGER_SPECS = [
     ),
     dg.AssetSpec(
         DEAD_LETTER_KEY,
-        group_name=RAW_GROUP,
+        group_name=LEDGER,
+        tags=RAW_TAGS,
         description=(
             "`raw.dead_letter`: every rejected record with its received values and field errors. Written "
             "by every ingestion asset as part of its load."

@@ -1,13 +1,11 @@
 """The dbt project as Dagster assets, pointed at the warehouse the settings select: the project and CLI
-resource, the translator (groups by layer, one SLA per layer, every model and seed rebuilt by declarative
-automation after what it depends on changes), and the one multi-asset that runs ``dbt build`` (tests
-surface as asset checks)."""
+resource, the translator (groups by domain, the layer as a tag, one SLA per layer, every model and seed
+rebuilt by declarative automation after what it depends on changes), and the one multi-asset that runs
+``dbt build`` (tests surface as asset checks)."""
 
 import os
-import sys
 from collections.abc import Mapping
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -21,10 +19,12 @@ from dagster_dbt import (
 
 from greenlang.catalog import RAW_SOURCES
 from greenlang.core.automation import REBUILD_AFTER_UPSTREAM_CHANGES
+from greenlang.core.domains import REFERENCE, layer_tags, model_domain
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.loader import prepare_raw_tables
 from greenlang.core.warehouse import WAREHOUSE_POOL, WarehouseResource
 from greenlang.settings import DBT_PROJECT_DIR, Settings
+from greenlang.warehouse.manifest import dbt_executable, manifest_is_current, parse_inputs, target_path
 
 
 @cache
@@ -33,11 +33,12 @@ def dbt_project(target: str) -> DbtProject:
         project_dir=DBT_PROJECT_DIR,
         profiles_dir=DBT_PROJECT_DIR,
         target=target,
-        # Compiled SQL differs per adapter (dispatch), so each target keeps its own artifacts.
-        target_path=f"target/{target}",
+        target_path=target_path(target),
     )
-    # Under `dagster dev` the manifest is rebuilt on load; `make manifest` builds it otherwise.
-    project.prepare_if_dev()
+    # Under `dagster dev`, dagster-dbt would parse the project on every load of the code location (half
+    # a minute on two cores): parse only when a project file changed after the manifest was written.
+    if not manifest_is_current(project.manifest_path, parse_inputs(DBT_PROJECT_DIR)):
+        project.prepare_if_dev()
     return project
 
 
@@ -48,34 +49,35 @@ def dbt_resource(settings: Settings) -> DbtCliResource:
     return DbtCliResource(
         project_dir=dbt_project(settings.target),
         target=settings.target,
-        # The dbt installed beside this interpreter, whether or not the virtualenv is on PATH.
-        dbt_executable=str(Path(sys.executable).parent / "dbt"),
+        dbt_executable=str(dbt_executable()),
     )
 
 
-LAYERS = ("staging", "intermediate", "marts", "reporting")
-# What dbt builds (a source is only the key of the raw asset Python loads).
-BUILT_BY_DBT = ("model", "seed", "snapshot")
+MODEL_LAYERS = ("staging", "intermediate", "marts", "reporting")
 
 
 class WarehouseDbtTranslator(DagsterDbtTranslator):
-    """Groups models by layer, states every model's SLA, and rebuilds what dbt builds after its upstream
-    changes (``greenlang.core.automation``). A seed has no upstream asset: it is rebuilt when its CSV
-    changes (its code version is the file's checksum), not on a clock, since nothing else changes it."""
+    """Groups models by domain with their layer as a tag (``greenlang.core.domains``), states every model's
+    SLA, and rebuilds what dbt builds after its upstream changes (``greenlang.core.automation``). A seed has
+    no upstream asset: it is rebuilt when its CSV changes (its code version is the file's checksum), not on
+    a clock, since nothing else changes it."""
 
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
         node = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id) or {}
-        if node.get("resource_type") in BUILT_BY_DBT:
-            spec = spec.replace_attributes(automation_condition=REBUILD_AFTER_UPSTREAM_CHANGES)
-        folders = node.get("fqn", [])[1:-1]
-        layer = next((folder for folder in folders if folder in LAYERS), None)
+        folders = node.get("fqn", [])[1:-1]  # models/<layer>/<folder>/…, without the project and the name
         if node.get("resource_type") == "seed":
-            layer = "reference"
-        if layer is None:
+            layer, domain = REFERENCE, REFERENCE
+        elif folders and folders[0] in MODEL_LAYERS:
+            layer, domain = folders[0], model_domain(folders[0], folders[1:])
+        else:
             return spec
-        freshness = FRESHNESS["seeds" if layer == "reference" else "models"]
-        return spec.replace_attributes(group_name=layer, freshness_policy=freshness)
+        return spec.replace_attributes(
+            group_name=domain,
+            tags={**spec.tags, **layer_tags(layer)},
+            freshness_policy=FRESHNESS["seeds" if layer == REFERENCE else "models"],
+            automation_condition=REBUILD_AFTER_UPSTREAM_CHANGES,
+        )
 
     def get_asset_check_spec(
         self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project

@@ -18,9 +18,10 @@ import dagster as dg
 import pytest
 from dagster._core.definitions.metadata import normalize_metadata
 
+from greenlang.core.domains import LAYER_TAG
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.warehouse import Warehouse, WarehouseResource
-from greenlang.erp.assets import ERP_GROUP, build_erp_asset, build_erp_assets, result_metadata
+from greenlang.erp.assets import build_erp_asset, build_erp_assets, result_metadata
 from greenlang.erp.checks import build_erp_checks, reconciliation
 from greenlang.erp.sensors import build_erp_change_sensor, build_erp_sync_jobs, erp_hourly_sync, erp_sync_job
 from greenlang.erp.sources import (
@@ -123,7 +124,11 @@ def test_one_asset_per_entity_with_group_kinds_freshness_and_checks() -> None:
     assert keys == [f"raw/{spec.name}" for spec in ERP_SOURCES]
     for asset, spec in zip(assets, ERP_SOURCES, strict=True):
         asset_spec = next(iter(asset.specs))
-        assert asset_spec.group_name == ERP_GROUP
+        assert (
+            asset_spec.group_name
+            == {"sap": "procurement", "oracle": "procurement", "workday": "hr"}[spec.system]
+        )
+        assert asset_spec.tags[LAYER_TAG] == "raw"
         assert {"python", spec.system} <= set(asset_spec.kinds)
         assert asset_spec.freshness_policy == FRESHNESS["hourly"]
         assert asset.required_resource_keys >= {"warehouse", ENTITIES[spec.name].resource_key}
