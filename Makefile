@@ -54,7 +54,7 @@ erp-sync: manifest
 
 # Everything: lint, unit tests, dbt runs, PostgreSQL (CI fails rather than skips when the server is
 # missing) and the end-to-end builds. xdist keeps a module that shares one dbt build on one worker
-# (--dist loadgroup, pyproject.toml) and starts the slowest modules first (tests/conftest.py).
+# (--dist loadscope, pyproject.toml) and starts the slowest modules first (tests/conftest.py).
 test: manifest lint
 	$(BIN)/pytest -n 2
 

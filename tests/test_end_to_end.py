@@ -79,20 +79,16 @@ class FirstBuild:
     marts: dict
 
 
-# One build per engine, shared by the module's tests (the longest step of the suite), which run in order
-# on one xdist worker: the first rebuilds and compares, the second then adds a file.
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param("duckdb", marks=pytest.mark.xdist_group("e2e_duckdb")),
-        pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.xdist_group("e2e_postgres")]),
-    ],
-)
+@pytest.fixture(scope="class")
 def first_build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    folder = tmp_path_factory.mktemp(f"e2e-{request.param}")
+    """One build per engine (the longest step of the suite), shared by the tests of its class, which run
+    in order on one xdist worker (``--dist loadscope``): the first rebuilds and compares, the second then
+    adds a file."""
+    engine = request.cls.engine
+    folder = tmp_path_factory.mktemp(f"e2e-{engine}")
     with ExitStack() as stack:
-        postgres = stack.enter_context(postgres_database()) if request.param == "postgres" else None
-        settings = make_settings(request.param, folder, postgres)
+        postgres = stack.enter_context(postgres_database()) if engine == "postgres" else None
+        settings = make_settings(engine, folder, postgres)
         write_demo_landing(settings.landing_dir)
         write_ghg_demo_landing(settings.landing_dir)
         stack.enter_context(
@@ -114,104 +110,117 @@ def failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
     ]
 
 
-def test_the_whole_warehouse_builds_and_rebuilds_identically(first_build: FirstBuild) -> None:
-    e2e_settings, instance = first_build.settings, first_build.instance
-    warehouse = Warehouse(e2e_settings)
-    assert first_build.result.success, first_build.result.all_events
-    assert failed_checks(first_build.result) == []
-    built = first_build.contents
-    assert built["marts.fct_cbam_imports"], "no fact rows"
-    assert built["reporting.rpt_cbam_emissions_by_period"], "no report rows"
-    # the ERPs synced from the simulator reach the purchase marts and the CBAM reconciliation
-    assert built["marts.fct_purchase_lines"] and built["reporting.rpt_cbam_purchase_vs_import"]
-    assert_marts_match_the_snapshot(first_build.marts)
+class EndToEnd:
+    engine: str
 
-    with warehouse.session() as session:
-        kinds = {name: kind for _schema, name, kind in session.relations(("reporting",))}
-        # one config, `materialized_view`: a real materialized view on Postgres, a table on DuckDB
-        expected = "materialized view" if e2e_settings.target == "postgres" else "table"
-        assert {kinds[name] for name in kinds if name.startswith("rpt_")} == {expected}
-        for spec in RAW_SOURCES:
-            assert row_conservation_violations(session, spec.name) == []
-        read, loaded, rejected = session.fetchall(
-            "SELECT sum(rows_read), sum(rows_loaded), sum(rows_rejected) FROM raw.load_batch WHERE status = 'succeeded'"
-        )[0]
-        assert read == loaded + rejected and rejected > 0
-        assert session.scalar("SELECT count(*) FROM raw.dead_letter") == rejected
-        shipments = session.scalar("SELECT count(*) FROM raw.customs__cbam_shipments")
-        facts = session.scalar("SELECT count(*) FROM marts.fct_cbam_imports")
-        assert 0 < facts <= shipments
-        # every demo meter-day reached the day-grain fact, which is indexed by day for day-filtered reads
-        meter_days = session.scalar(
-            "SELECT count(DISTINCT meter_id || CAST(CAST(interval_start AS DATE) AS VARCHAR)) "
-            "FROM raw.meters__interval_readings"
+    def test_the_whole_warehouse_builds_and_rebuilds_identically(self, first_build: FirstBuild) -> None:
+        e2e_settings, instance = first_build.settings, first_build.instance
+        warehouse = Warehouse(e2e_settings)
+        assert first_build.result.success, first_build.result.all_events
+        assert failed_checks(first_build.result) == []
+        built = first_build.contents
+        assert built["marts.fct_cbam_imports"], "no fact rows"
+        assert built["reporting.rpt_cbam_emissions_by_period"], "no report rows"
+        # the ERPs synced from the simulator reach the purchase marts and the CBAM reconciliation
+        assert built["marts.fct_purchase_lines"] and built["reporting.rpt_cbam_purchase_vs_import"]
+        assert_marts_match_the_snapshot(first_build.marts)
+
+        with warehouse.session() as session:
+            kinds = {name: kind for _schema, name, kind in session.relations(("reporting",))}
+            # one config, `materialized_view`: a real materialized view on Postgres, a table on DuckDB
+            expected = "materialized view" if e2e_settings.target == "postgres" else "table"
+            assert {kinds[name] for name in kinds if name.startswith("rpt_")} == {expected}
+            for spec in RAW_SOURCES:
+                assert row_conservation_violations(session, spec.name) == []
+            read, loaded, rejected = session.fetchall(
+                "SELECT sum(rows_read), sum(rows_loaded), sum(rows_rejected) FROM raw.load_batch WHERE status = 'succeeded'"
+            )[0]
+            assert read == loaded + rejected and rejected > 0
+            assert session.scalar("SELECT count(*) FROM raw.dead_letter") == rejected
+            shipments = session.scalar("SELECT count(*) FROM raw.customs__cbam_shipments")
+            facts = session.scalar("SELECT count(*) FROM marts.fct_cbam_imports")
+            assert 0 < facts <= shipments
+            # every demo meter-day reached the day-grain fact, which is indexed by day for day-filtered reads
+            meter_days = session.scalar(
+                "SELECT count(DISTINCT meter_id || CAST(CAST(interval_start AS DATE) AS VARCHAR)) "
+                "FROM raw.meters__interval_readings"
+            )
+            assert session.scalar("SELECT count(*) FROM marts.fct_energy_consumption") == meter_days
+            index_sql = (
+                "SELECT indexdef FROM pg_indexes WHERE tablename = 'fct_energy_consumption'"
+                if e2e_settings.target == "postgres"
+                else "SELECT sql FROM duckdb_indexes() WHERE table_name = 'fct_energy_consumption'"
+            )
+            assert any("consumption_date" in row[0] for row in session.fetchall(index_sql))
+
+        second = build(e2e_settings, instance)
+        assert second.success
+        assert contents(warehouse) == built
+        with warehouse.session() as session:
+            # each incremental entity's second sync started from the watermark of its first and loaded nothing
+            resumed = session.fetchall(
+                "SELECT source, count(*), max(rows_loaded) FROM raw.erp_sync WHERE previous_watermark IS NOT NULL "
+                "GROUP BY source ORDER BY source"
+            )
+        assert resumed == [
+            (spec.name, 1, 0) for spec in sorted(ERP_SOURCES, key=lambda spec: spec.name) if spec.incremental
+        ]
+
+    def test_a_new_file_reaches_the_fact_table_incrementally(self, first_build: FirstBuild) -> None:
+        """As the running deployment does it: after the build, neither the landing sensor (no cursor) nor
+        automation asks for anything; a new file is loaded by the run the sensor requests, then automation
+        requests the models that depend on it, and only those."""
+        from greenlang.definitions import build_definitions
+
+        e2e_settings, instance = first_build.settings, first_build.instance
+        warehouse = Warehouse(e2e_settings)
+        assert first_build.result.success
+        with warehouse.session() as session:
+            before = session.scalar("SELECT count(*) FROM marts.fct_cbam_imports")
+        defs = build_definitions(e2e_settings)
+        landing_sensor = defs.resolve_sensor_def("landing_files")
+        resources = {"warehouse": WarehouseResource.from_settings(e2e_settings)}
+        loaded = landing_sensor(dg.build_sensor_context(instance=instance, resources=resources))
+        assert loaded.run_requests == []
+        automation_start = dg.evaluate_automation_conditions(defs, instance)
+        assert automation_start.total_requested == 0
+
+        from demo.generate import generate_shipments
+
+        late = e2e_settings.landing_dir / "acme-steel" / "customs__cbam_shipments" / "late.csv"
+        generate_shipments(late, 50, seed=99, tenant="acme-steel", fmt="csv", bad_share=0)
+        (request,) = landing_sensor(
+            dg.build_sensor_context(instance=instance, cursor=loaded.cursor, resources=resources)
+        ).run_requests
+        load = defs.resolve_job_def(request.job_name).execute_in_process(
+            instance=instance, run_config=request.run_config, tags=request.tags
         )
-        assert session.scalar("SELECT count(*) FROM marts.fct_energy_consumption") == meter_days
-        index_sql = (
-            "SELECT indexdef FROM pg_indexes WHERE tablename = 'fct_energy_consumption'"
-            if e2e_settings.target == "postgres"
-            else "SELECT sql FROM duckdb_indexes() WHERE table_name = 'fct_energy_consumption'"
+        assert load.success
+        automation = dg.evaluate_automation_conditions(defs, instance, cursor=automation_start.cursor)
+        requested = [
+            key
+            for key in defs.resolve_asset_graph().get_all_asset_keys()
+            if automation.get_num_requested(key)
+        ]
+        assert dg.AssetKey(["marts", "fct_cbam_imports"]) in requested
+        assert dg.AssetKey(["marts", "fct_energy_consumption"]) not in requested
+        rebuild = defs.resolve_job_def("build_warehouse").execute_in_process(
+            instance=instance, asset_selection=requested
         )
-        assert any("consumption_date" in row[0] for row in session.fetchall(index_sql))
-
-    second = build(e2e_settings, instance)
-    assert second.success
-    assert contents(warehouse) == built
-    with warehouse.session() as session:
-        # each incremental entity's second sync started from the watermark of its first and loaded nothing
-        resumed = session.fetchall(
-            "SELECT source, count(*), max(rows_loaded) FROM raw.erp_sync WHERE previous_watermark IS NOT NULL "
-            "GROUP BY source ORDER BY source"
-        )
-    assert resumed == [
-        (spec.name, 1, 0) for spec in sorted(ERP_SOURCES, key=lambda spec: spec.name) if spec.incremental
-    ]
+        assert rebuild.success
+        with warehouse.session() as session:
+            after = session.scalar("SELECT count(*) FROM marts.fct_cbam_imports")
+            lines = session.scalar(
+                "SELECT count(*) FROM raw.customs__cbam_shipments WHERE _source_uri LIKE '%late.csv'"
+            )
+        assert lines == 50
+        assert after == before + 50
 
 
-def test_a_new_file_reaches_the_fact_table_incrementally(first_build: FirstBuild) -> None:
-    """As the running deployment does it: after the build, neither the landing sensor (no cursor) nor
-    automation asks for anything; a new file is loaded by the run the sensor requests, then automation
-    requests the models that depend on it, and only those."""
-    from greenlang.definitions import build_definitions
+class TestOnDuckDB(EndToEnd):
+    engine = "duckdb"
 
-    e2e_settings, instance = first_build.settings, first_build.instance
-    warehouse = Warehouse(e2e_settings)
-    assert first_build.result.success
-    with warehouse.session() as session:
-        before = session.scalar("SELECT count(*) FROM marts.fct_cbam_imports")
-    defs = build_definitions(e2e_settings)
-    landing_sensor = defs.resolve_sensor_def("landing_files")
-    resources = {"warehouse": WarehouseResource.from_settings(e2e_settings)}
-    loaded = landing_sensor(dg.build_sensor_context(instance=instance, resources=resources))
-    assert loaded.run_requests == []
-    automation_start = dg.evaluate_automation_conditions(defs, instance)
-    assert automation_start.total_requested == 0
 
-    from demo.generate import generate_shipments
-
-    late = e2e_settings.landing_dir / "acme-steel" / "customs__cbam_shipments" / "late.csv"
-    generate_shipments(late, 50, seed=99, tenant="acme-steel", fmt="csv", bad_share=0)
-    (request,) = landing_sensor(
-        dg.build_sensor_context(instance=instance, cursor=loaded.cursor, resources=resources)
-    ).run_requests
-    load = defs.resolve_job_def(request.job_name).execute_in_process(
-        instance=instance, run_config=request.run_config, tags=request.tags
-    )
-    assert load.success
-    automation = dg.evaluate_automation_conditions(defs, instance, cursor=automation_start.cursor)
-    requested = [
-        key for key in defs.resolve_asset_graph().get_all_asset_keys() if automation.get_num_requested(key)
-    ]
-    assert dg.AssetKey(["marts", "fct_cbam_imports"]) in requested
-    assert dg.AssetKey(["marts", "fct_energy_consumption"]) not in requested
-    rebuild = defs.resolve_job_def("build_warehouse").execute_in_process(
-        instance=instance, asset_selection=requested
-    )
-    assert rebuild.success
-    with warehouse.session() as session:
-        after = session.scalar("SELECT count(*) FROM marts.fct_cbam_imports")
-        lines = session.scalar(
-            "SELECT count(*) FROM raw.customs__cbam_shipments WHERE _source_uri LIKE '%late.csv'"
-        )
-    assert lines == 50
-    assert after == before + 50
+@pytest.mark.postgres
+class TestOnPostgres(EndToEnd):
+    engine = "postgres"

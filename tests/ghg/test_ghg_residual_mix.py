@@ -31,8 +31,6 @@ from greenlang.ghg.sources import (
 )
 from tests.helpers import dbt
 
-# the two report tests share one dbt build per engine (module_warehouse): on one xdist worker
-pytestmark = pytest.mark.xdist_group("residual_mix")
 TENANT = "acme-steel"
 
 # ILLUSTRATIVE figures, not AIB's. Headers as a results table prints them; Spain's negative factor and
