@@ -56,8 +56,8 @@ class SourceSpec:
     # with an "END" row): dropped only as the very last record; anywhere else it is a record like any
     # other (and rejected by the contract). None: every row is a record.
     end_marker: str | None = None
-    # The decimal separator of delimited text deliveries ("." or ","); None: detected per file, and
-    # numbers that read differently under the two conventions (1.234) are then rejected as ambiguous.
+    # The decimal separator of delimited text deliveries ("." or ","); None: detected per file from its
+    # numbers, and if none tells, numbers that read two ways (1.234) are rejected as ambiguous.
     decimal_separator: str | None = None
     # What a delivery says about itself beyond its rows (a publication's edition in a column name, a
     # version in the file name): (source uri, columns) → attributes kept in raw.load_batch.attributes.
@@ -199,7 +199,7 @@ def _load(
         try:
             with session.bulk_load() as load:
                 source = open_delivery()
-                number_format = NumberFormat(source.decimal_separator, source.decimal_separator_detected)
+                number_format = NumberFormat(source.decimal_separator, source.decimal_separator_assumed)
                 validator = BatchValidator(spec.contract, source.schema.names, number_format)
                 ledger["attributes"] = json.dumps(
                     spec.describe(source_uri, source.columns) if spec.describe else {}

@@ -10,9 +10,9 @@ The fast path must therefore be *sound*: whatever it accepts, the contract accep
 value. ``tests/ingestion/test_validation_properties.py`` checks that with generated rows.
 
 Numbers are read by the file's decimal separator, decided once per file (``NumberFormat``): a value
-written the other way is rejected, never re-interpreted, and when the separator was detected rather
-than declared, a value that reads differently under the two conventions (``1.234``) is rejected as
-ambiguous.
+written the other way is rejected, never re-interpreted, and when nothing decided the separator (it
+is only assumed), a value that reads differently under the two conventions (``1.234``) is rejected
+as ambiguous.
 """
 
 from __future__ import annotations
@@ -152,23 +152,21 @@ def _accepted_names(name: str, info: FieldInfo) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class NumberFormat:
-    """How a file writes its numbers: the decimal separator, and whether it was detected from the data
-    (rather than declared by the source or fixed by the file format)."""
+    """How a file writes its numbers: the decimal separator, and whether it is only assumed (not declared
+    by the source, not fixed by the file format, not shown by the file's numbers)."""
 
     decimal_separator: str = "."
-    detected: bool = False
+    assumed: bool = False
 
     def canonical(self, text: str) -> str:
         """``text`` as a number with a decimal point, for the contract; raises ``ValueError`` with the
         reason when the file's convention cannot read it (the contract judges everything else)."""
         value = text.strip()
-        if self.detected and re.fullmatch(AMBIGUOUS_NUMBER, value):
-            point, comma = value.replace(",", ""), value.replace(".", "").replace(",", ".")
+        if self.assumed and re.fullmatch(AMBIGUOUS_NUMBER, value):
+            with_point, with_comma = value.replace(",", ""), value.replace(".", "").replace(",", ".")
             raise ValueError(
-                f"ambiguous number {value!r}: {point if '.' in value else comma} or "
-                f"{value.replace('.', '') if '.' in value else value.replace(',', '.')} depending on the "
-                f"decimal separator, which for this file was detected ({self.decimal_separator!r}), not "
-                "declared (declare the source's decimal_separator)"
+                f"ambiguous number {value!r}: {with_point} with a decimal point, {with_comma} with a decimal "
+                "comma, and no other number of the file tells which (declare the source's decimal_separator)"
             )
         if self.decimal_separator == ",":
             if re.fullmatch(_DECIMAL_COMMA_PATTERN, value):
@@ -184,7 +182,7 @@ class NumberFormat:
         checks = []
         if self.decimal_separator == ",":
             checks.append(f"regexp_full_match({value}, '{_DECIMAL_COMMA_PATTERN}')")
-        if self.detected:
+        if self.assumed:
             checks.append(f"NOT regexp_full_match({value}, '{AMBIGUOUS_NUMBER}')")
         return f"({value} IS NULL OR ({' AND '.join(checks)}))" if checks else None
 

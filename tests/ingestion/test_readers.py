@@ -66,16 +66,17 @@ def test_corpus_file_has_its_expected_outcome(entry: dict[str, Any]) -> None:
     path = CORPUS / entry["file"]
     if entry["outcome"] == "unreadable":
         with pytest.raises(UnreadableFileError) as raised:
-            records(open_source(path, format=entry.get("format"), sheet=entry.get("sheet")))
+            records(open_source(path, **entry.get("read", {})))
         assert entry["message"] in str(raised.value)
         assert str(path) in str(raised.value)
+        assert isinstance(raised.value, LimitExceededError) == entry.get("limit", False)
         return
-    source = open_source(path, format=entry.get("format"), sheet=entry.get("sheet"))
+    source = open_source(path, **entry.get("read", {}))
     rows = records(source, batch_rows=2)
     assert len(rows) == entry["rows"]
     assert problems(rows) == entry["problem_rows"]
     assert set(entry["problem_rows"]) <= set(entry["expect_rejected_rows"])
-    for attribute in ("encoding", "delimiter", "decimal_separator", "columns"):
+    for attribute in ("format", "encoding", "delimiter", "decimal_separator", "columns"):
         if attribute in entry:
             assert getattr(source, attribute) == entry[attribute], attribute
     by_row = {row[SOURCE_ROW]: row for row in rows}

@@ -166,19 +166,22 @@ def _single_byte_encoding(undecodable: Counter[int]) -> str:
 
 def _nul_kind(head: bytes) -> str | None:
     """UTF-16/32 without a byte-order mark, judged by where the NUL bytes of the first MiB are."""
-    nuls = head.count(b"\x00")
-    if not nuls:
+    if b"\x00" not in head:
         return None
     quads = len(head) // 4 * 4
-    if quads and all(head[offset:quads:4].count(b"\x00") * 4 >= 0.9 * quads for offset in (1, 2, 3)):
-        return f"UTF-32LE text without a byte-order mark {_UNSUPPORTED_TEXT}"
-    if quads and all(head[offset:quads:4].count(b"\x00") * 4 >= 0.9 * quads for offset in (0, 1, 2)):
-        return f"UTF-32BE text without a byte-order mark {_UNSUPPORTED_TEXT}"
-    even, odd = head[0::2].count(b"\x00"), head[1::2].count(b"\x00")
-    if odd >= 0.9 * nuls and odd >= 0.3 * len(head):
-        return f"UTF-16LE text without a byte-order mark {_UNSUPPORTED_TEXT}"
-    if even >= 0.9 * nuls and even >= 0.3 * len(head):
-        return f"UTF-16BE text without a byte-order mark {_UNSUPPORTED_TEXT}"
+    if quads:
+        at = [head[offset:quads:4].count(b"\x00") / (quads // 4) for offset in range(4)]
+        if at[0] < 0.1 and min(at[1:]) >= 0.9:
+            return f"UTF-32LE text without a byte-order mark {_UNSUPPORTED_TEXT}"
+        if at[3] < 0.1 and min(at[:3]) >= 0.9:
+            return f"UTF-32BE text without a byte-order mark {_UNSUPPORTED_TEXT}"
+    halves = len(head) // 2
+    if halves:
+        even, odd = head[0 : halves * 2 : 2].count(b"\x00") / halves, head[1 : halves * 2 : 2].count(b"\x00") / halves
+        if even < 0.1 and odd >= 0.6:
+            return f"UTF-16LE text without a byte-order mark {_UNSUPPORTED_TEXT}"
+        if odd < 0.1 and even >= 0.6:
+            return f"UTF-16BE text without a byte-order mark {_UNSUPPORTED_TEXT}"
     return None
 
 

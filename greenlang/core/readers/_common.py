@@ -49,9 +49,10 @@ class SourceFile:
     encoding: str | None  # detected (csv/json/jsonl): "utf-8", "utf-8-sig", "cp1252", "latin-1"
     delimiter: str | None  # csv only
     decimal_separator: str  # "." or ","; declared, else fixed by the format, else detected (delimited text)
-    # True when ``decimal_separator`` was detected from the data: a number that reads differently under
-    # the other convention (1.234) is then ambiguous and its record rejected (greenlang.core.validation).
-    decimal_separator_detected: bool
+    # True when nothing decided ``decimal_separator`` (not declared, not fixed by the format, no number of
+    # the data written one way only): "." is then assumed, and a number that reads differently under the
+    # other convention (1.234) is ambiguous and its record rejected (greenlang.core.validation).
+    decimal_separator_assumed: bool
     columns: list[str]  # snake_cased header, in file order
     _read: Callable[[int], Iterator[pa.RecordBatch]] = field(repr=False, compare=False)
     compression: str | None = None  # "gzip" when the file was decompressed to be read

@@ -15,8 +15,9 @@ again from its bytes: a record in the other encoding is rejected with the reason
 mojibake.
 
 Decimal mark: declared by the source (``decimal_separator``), else ``.`` in a comma-separated file,
-else detected from the sample (``detect_decimal_separator``); validation rejects the values that the
-decision leaves ambiguous (``greenlang.core.validation``).
+else detected once from the sample (``detect_decimal_separator``), else (no evidence) ``.`` assumed.
+Validation reads every number by that decision: a value written the other way is rejected, and when
+the mark was only assumed, so is a value that reads two ways (``greenlang.core.validation``).
 
 End marker: only where the source declares one (``end_marker``; the UK DESNZ flat file ends with
 ``,END,,,,,,,,``), and only as the last record: a record whose only non-empty value is the marker (any
@@ -108,18 +109,18 @@ def open_csv(path: Path, *, end_marker: str | None = None, decimal_separator: st
     header = _decoded_header(path, raw_header, profile)
     columns = normalise_header(path, header, lambda index: f"column {index + 1}")
     if decimal_separator is not None:
-        decimal, detected = decimal_separator, False
+        decimal, assumed = decimal_separator, False
     elif delimiter == ",":
-        decimal, detected = ".", False  # unquoted, a comma can only separate fields
+        decimal, assumed = ".", False  # unquoted, a comma can only separate fields
     else:
-        decimal, detected = detect_decimal_separator(records[1:]), True
+        decimal, assumed = detect_decimal_separator(records[1:])
     return SourceFile(
         path=path,
         format="csv",
         encoding=profile.encoding,
         delimiter=delimiter,
         decimal_separator=decimal,
-        decimal_separator_detected=detected,
+        decimal_separator_assumed=assumed,
         columns=columns,
         _read=partial(_read_batches, path, profile, delimiter, raw_header, columns, end_marker),
     )
@@ -179,17 +180,20 @@ def sniff_delimiter(sample: str, complete: bool) -> str:
     return chosen
 
 
-def detect_decimal_separator(records: Sequence[Sequence[str]]) -> str:
-    """``,`` when decimal-comma numbers outnumber decimal-point ones among the records, else ``.``.
+def detect_decimal_separator(records: Sequence[Sequence[str]]) -> tuple[str, bool]:
+    """The decimal mark the sample's numbers are written with, and whether it is only assumed.
 
-    Only values that read one way count (``AMBIGUOUS_NUMBER`` ones do not). The reader never rewrites
-    values; the validator parses numbers by this decision and rejects the ambiguous ones.
+    ``,`` when decimal-comma numbers outnumber decimal-point ones, ``.`` when the reverse; with no
+    evidence either way, ``.`` assumed. Only values that read one way count (``AMBIGUOUS_NUMBER`` ones
+    do not). The reader never rewrites values; the validator parses numbers by this decision.
     """
     cells = [cell.strip() for record in records for cell in record]
     cells = [cell for cell in cells if not _AMBIGUOUS.match(cell)]
     commas = sum(1 for cell in cells if _COMMA_DECIMAL.match(cell))
     points = sum(1 for cell in cells if _POINT_DECIMAL.match(cell))
-    return "," if commas > points else "."
+    if commas == points:
+        return ".", True
+    return ("," if commas > points else "."), False
 
 
 def _check_quotes_closed(path: Path, delimiter: str) -> None:

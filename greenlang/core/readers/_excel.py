@@ -142,7 +142,7 @@ def open_excel(path: Path, sheet: str | None, end_marker: str | None = None) -> 
         encoding=None,
         delimiter=None,
         decimal_separator=".",
-        decimal_separator_detected=False,
+        decimal_separator_assumed=False,
         columns=layout.columns,
         _read=partial(_read_batches, path, entry, layout, end_marker),
     )

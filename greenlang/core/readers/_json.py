@@ -112,7 +112,7 @@ def open_records(records: list[Any], label: str) -> SourceFile:
         encoding=None,
         delimiter=None,
         decimal_separator=".",
-        decimal_separator_detected=False,
+        decimal_separator_assumed=False,
         columns=columns,
         _read=lambda batch_rows: batches_from_rows(
             columns, (_row(item, position) for item in items), batch_rows
@@ -138,7 +138,7 @@ def _open(path: Path, format: str, items: ItemReader) -> SourceFile:
         encoding=profile.encoding,
         delimiter=None,
         decimal_separator=".",
-        decimal_separator_detected=False,
+        decimal_separator_assumed=False,
         columns=columns,
         _read=partial(_read_batches, path, profile, items, keys, columns),
     )

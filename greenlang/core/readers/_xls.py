@@ -46,7 +46,7 @@ def open_xls(path: Path, sheet: str | None, end_marker: str | None = None) -> So
         encoding=None,
         delimiter=None,
         decimal_separator=".",
-        decimal_separator_detected=False,
+        decimal_separator_assumed=False,
         columns=layout.columns,
         _read=partial(_read_batches, path, sheet, layout, end_marker),
     )

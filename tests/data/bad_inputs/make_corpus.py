@@ -306,8 +306,8 @@ def csv_structure_files() -> None:
             row[2] = str(index + 1)
         (HERE / name).write_text(shipments_csv(rows, delimiter), encoding="utf-8")
 
-    masses(["25,5", "1.234", "12,75", "1.234,5"], "decimal_comma_with_an_ambiguous_value.csv")
-    masses(["25.5", "1,234", "12.75", "1.234"], "decimal_point_with_ambiguous_values.csv")
+    masses(["25,5", "1.234", "12,75", "1.234,5"], "decimal_comma_with_thousands_dots.csv")
+    masses(["25.5", "1,234", "12.75", "1.234"], "decimal_point_with_a_comma_value.csv")
     masses(["1.234", "300", "2.500", "40"], "decimal_undetermined_ambiguous.csv")
     masses(["1.234", "300", "2.500", "40"], "decimal_comma_declared.csv")
     masses(["25,5", "1.5", "12,75", "0,125"], "decimal_comma_with_a_point_value.csv")
