@@ -6,10 +6,12 @@ that are valid multi-byte UTF-8 and the bytes that are not UTF-8:
 
 1. starts with the UTF-8 byte-order mark → ``utf-8-sig`` (a declaration: bytes that are not UTF-8
    make the file *mixed*, see below);
-2. no byte that is not UTF-8 → ``utf-8``. Sequences shaped like UTF-8 that UTF-8 forbids (an overlong
-   form such as C0 AF for "/", an encoded UTF-16 surrogate such as ED A0 80) count as UTF-8 written
-   wrongly, not as another encoding: a file whose only such bytes they are is UTF-8 and mixed, and
-   the records holding them are rejected;
+2. no byte that is not UTF-8 → ``utf-8``. Three- and four-byte sequences shaped like UTF-8 that UTF-8
+   forbids (an overlong form such as E0 80 AF for "/", an encoded UTF-16 surrogate such as ED A0 80)
+   count as UTF-8 written wrongly, not as another encoding (in Windows-1252 they would be a letter
+   and two symbols in a row): a file whose only such bytes they are is UTF-8 and mixed, and the
+   records holding them are rejected. Two-byte overlong forms (C0 AF) also read as a Latin capital
+   and a symbol ("À¯"), so they count as single-byte text;
 3. no valid multi-byte UTF-8 character → a single-byte encoding: ``cp1252`` when the file has bytes
    0x80–0x9F and all of them are defined in Windows-1252 (in Latin-1 these are invisible C1 control
    characters, so their presence means Windows-1252: € ‚ „ … ’ “ ” – —), otherwise ``latin-1`` (with
@@ -69,10 +71,8 @@ _SIGNATURES = (
     (b"PAR1", "a Parquet file"),
 )
 _CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
-# Overlong forms (C0-C1 xx, E0 80-9F xx, F0 80-8F xx xx) and encoded surrogates (ED A0-BF xx)
-_MISENCODED_UTF8 = re.compile(
-    rb"[\xc0\xc1][\x80-\xbf]|\xe0[\x80-\x9f][\x80-\xbf]|\xed[\xa0-\xbf][\x80-\xbf]|\xf0[\x80-\x8f][\x80-\xbf]{2}"
-)
+# Three- and four-byte overlong forms (E0 80-9F xx, F0 80-8F xx xx) and encoded surrogates (ED A0-BF xx)
+_MISENCODED_UTF8 = re.compile(rb"\xe0[\x80-\x9f][\x80-\xbf]|\xed[\xa0-\xbf][\x80-\xbf]|\xf0[\x80-\x8f][\x80-\xbf]{2}")
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # how surrogateescape spells a byte that is not UTF-8
 
 

@@ -251,9 +251,9 @@ def encoding_files() -> None:
     for name, encoding, texts in (("shift_jis.csv", "shift_jis", japanese), ("cp1251_cyrillic.csv", "cp1251", russian)):
         lines = described + [[*row, value] for row, value in zip(ROWS, texts, strict=True)]
         (HERE / name).write_bytes("".join(csv_line(line) + "\r\n" for line in lines).encode(encoding))
-    # "/" and "é" written as overlong two-byte sequences (C0 AF, C3 A9 is the valid é): invalid UTF-8
-    overlong = shipments_csv().replace("CN-INST-0001", "CN\uf000INST\uf0010001").encode()
-    (HERE / "overlong_utf8.csv").write_bytes(overlong.replace("\uf000".encode(), b"\xc0\xaf").replace("\uf001".encode(), b"\xe0\x80\xaf"))
+    # "/" written as an overlong three-byte sequence (E0 80 AF): not UTF-8, and no Latin text either
+    overlong = shipments_csv().replace("CN-INST-0001", "CN\uf000INST-0001").encode()
+    (HERE / "overlong_utf8.csv").write_bytes(overlong.replace("\uf000".encode(), b"\xe0\x80\xaf"))
     # a UTF-8 file with one record pasted from a Windows-1252 one, and the other way round
     descriptions = ["Tôles d’acier laminées – bobines", "Aluminium non allié", "Ciment « Portland » gris", "Engrais azotés"]
     lines = [csv_line([*HEADER, "goods_description"]).encode()]
