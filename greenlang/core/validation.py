@@ -172,9 +172,13 @@ class NumberFormat:
             if re.fullmatch(_DECIMAL_COMMA_PATTERN, value):
                 return value.replace(".", "").replace(",", ".")
             if "." in value or "," in value:
-                raise ValueError(f"{value!r} is not a number written with a decimal comma, as this file writes them")
+                raise ValueError(
+                    f"{value!r} is not a number written with a decimal comma, as this file writes them"
+                )
         elif "," in value:
-            raise ValueError(f"{value!r} is not a number written with a decimal point, as this file writes them")
+            raise ValueError(
+                f"{value!r} is not a number written with a decimal point, as this file writes them"
+            )
         return text
 
     def fast_check(self, value: str) -> str | None:

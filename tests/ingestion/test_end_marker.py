@@ -33,12 +33,19 @@ def test_the_declared_marker_as_the_last_record_is_not_a_record(tmp_path: Path) 
 
 def test_without_a_declaration_the_marker_is_a_record(tmp_path: Path) -> None:
     path = write(tmp_path, "id,scope,value\n1,Scope 1,2.5\n,END,\n")
-    assert [(row[SOURCE_ROW], row["scope"]) for row in read(path, end_marker=None)] == [(1, "Scope 1"), (2, "END")]
+    assert [(row[SOURCE_ROW], row["scope"]) for row in read(path, end_marker=None)] == [
+        (1, "Scope 1"),
+        (2, "END"),
+    ]
 
 
 def test_a_marker_followed_by_records_is_a_record_and_nothing_is_lost(tmp_path: Path) -> None:
     path = write(tmp_path, "id,scope,value\n1,Scope 1,2.5\n,END,\n9,after,1\n")
-    assert [(row[SOURCE_ROW], row["scope"]) for row in read(path)] == [(1, "Scope 1"), (2, "END"), (3, "after")]
+    assert [(row[SOURCE_ROW], row["scope"]) for row in read(path)] == [
+        (1, "Scope 1"),
+        (2, "END"),
+        (3, "after"),
+    ]
 
 
 @pytest.mark.parametrize("marker", ["  end ,", "END", "End,,", ",,eNd"])

@@ -75,12 +75,15 @@ def test_corpus_file_loads_with_the_expected_rejections(entry: dict, module_ware
         assert reason in " | ".join(error["message"] for error in json.loads(errors[source_row]))
     for source_row, expected in entry.get("loaded", {}).items():
         assert {column: str(values[source_row][column]) for column in expected} == {
-            column: str(Decimal(value).quantize(Decimal(10) ** -DECIMAL_SCALE)) for column, value in expected.items()
+            column: str(Decimal(value).quantize(Decimal(10) ** -DECIMAL_SCALE))
+            for column, value in expected.items()
         }
 
 
 @pytest.mark.parametrize("entry", UNREADABLE, ids=[entry["file"] for entry in UNREADABLE])
-def test_unreadable_corpus_file_fails_the_load_and_is_recorded(entry: dict, module_warehouse: Warehouse) -> None:
+def test_unreadable_corpus_file_fails_the_load_and_is_recorded(
+    entry: dict, module_warehouse: Warehouse
+) -> None:
     with pytest.raises(LoadError, match=re.escape(entry["message"])) as raised:
         load_file(module_warehouse, spec_for(entry), CORPUS / entry["file"], tenant_for(entry))
     assert isinstance(raised.value.__cause__, LimitExceededError) == entry.get("limit", False)

@@ -203,7 +203,10 @@ def test_a_bom_declares_utf8_and_a_record_in_another_encoding_is_rejected(tmp_pa
     assert source.encoding == "utf-8-sig"
     assert [(row["a"], row[ROW_ERROR]) for row in rows] == [
         ("naïve", None),
-        ("\\xe9", "column 'a': not valid UTF-8 (byte 0xE9), the encoding of the rest of the file (it mixes encodings)"),
+        (
+            "\\xe9",
+            "column 'a': not valid UTF-8 (byte 0xE9), the encoding of the rest of the file (it mixes encodings)",
+        ),
     ]
 
 

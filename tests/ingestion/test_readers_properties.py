@@ -31,7 +31,9 @@ ROUND_TRIP = settings(max_examples=100, deadline=None, suppress_health_check=[He
 # the bytes that make the reader choose Windows-1252 (documented in greenlang/core/readers/_bytes.py).
 # Control characters are left out everywhere: a file made of them is refused as binary data.
 _SINGLE_BYTE = {
-    "cp1252": sorted(char for char in set(bytes(range(32, 256)).decode("cp1252", errors="ignore")) if char != "\x7f"),
+    "cp1252": sorted(
+        char for char in set(bytes(range(32, 256)).decode("cp1252", errors="ignore")) if char != "\x7f"
+    ),
     "latin-1": [chr(code) for code in range(32, 256) if not 0x7F <= code <= 0x9F],
 }
 _SPECIAL = [",", ";", "\t", "|", '"', "\n", "\r", "\r\n", " ", "é", "’", "–"]

@@ -142,9 +142,24 @@ def test_decimal_commas_are_read_only_in_their_exact_shape() -> None:
     assert masses == {1: Decimal("1234.5"), 2: Decimal("25.5"), 3: Decimal("7"), 6: Decimal("0.5")}
     rejected = {row["source_row"]: json.loads(row["errors"]) for row in result.rejected}
     assert rejected == {
-        4: [{"field": "net_mass_tonnes", "message": "'1.5' is not a number written with a decimal comma, as this file writes them"}],
-        5: [{"field": "net_mass_tonnes", "message": "'1,2,3' is not a number written with a decimal comma, as this file writes them"}],
-        7: [{"field": "net_mass_tonnes", "message": "'0.125' is not a number written with a decimal comma, as this file writes them"}],
+        4: [
+            {
+                "field": "net_mass_tonnes",
+                "message": "'1.5' is not a number written with a decimal comma, as this file writes them",
+            }
+        ],
+        5: [
+            {
+                "field": "net_mass_tonnes",
+                "message": "'1,2,3' is not a number written with a decimal comma, as this file writes them",
+            }
+        ],
+        7: [
+            {
+                "field": "net_mass_tonnes",
+                "message": "'0.125' is not a number written with a decimal comma, as this file writes them",
+            }
+        ],
     }  # "1.5" is never re-interpreted as 1.5 (or as 15)
 
 
@@ -164,8 +179,9 @@ def test_a_number_that_reads_two_ways_is_rejected_only_when_the_separator_is_ass
     assert {row["_source_row"]: row["net_mass_tonnes"] for row in result.valid.to_pylist()} == expected
     assert {row["source_row"] for row in result.rejected} == {1, 2, 3, 4} - expected.keys()
     if number_format.assumed:
-        assert "ambiguous number '1.234': 1.234 with a decimal point, 1234 with a decimal comma" in (
-            result.rejected[0]["errors"]
+        assert (
+            "ambiguous number '1.234': 1.234 with a decimal point, 1234 with a decimal comma"
+            in (result.rejected[0]["errors"])
         )
 
 

@@ -46,7 +46,9 @@ CHUNK_BYTES = 1 << 20
 UTF8_BOM = codecs.BOM_UTF8
 BINARY_CONTROL_SHARE = 0.05  # control bytes in more than this share of the first MiB (and at least
 BINARY_CONTROL_COUNT = 16  # this many): binary data
-_NOT_CONTROL = bytes(byte for byte in range(256) if not (byte < 0x20 or byte == 0x7F) or byte in b"\t\n\r\x0b\x0c")
+_NOT_CONTROL = bytes(
+    byte for byte in range(256) if not (byte < 0x20 or byte == 0x7F) or byte in b"\t\n\r\x0b\x0c"
+)
 SCRIPT_SAMPLE_BYTES = 256 << 10  # what charset-normalizer reads to tell another script
 
 _UNSUPPORTED_TEXT = "(only UTF-8, Windows-1252 and Latin-1 are supported)"
@@ -72,7 +74,9 @@ _SIGNATURES = (
 )
 _CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
 # Three- and four-byte overlong forms (E0 80-9F xx, F0 80-8F xx xx) and encoded surrogates (ED A0-BF xx)
-_MISENCODED_UTF8 = re.compile(rb"\xe0[\x80-\x9f][\x80-\xbf]|\xed[\xa0-\xbf][\x80-\xbf]|\xf0[\x80-\x8f][\x80-\xbf]{2}")
+_MISENCODED_UTF8 = re.compile(
+    rb"\xe0[\x80-\x9f][\x80-\xbf]|\xed[\xa0-\xbf][\x80-\xbf]|\xf0[\x80-\x8f][\x80-\xbf]{2}"
+)
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # how surrogateescape spells a byte that is not UTF-8
 
 
@@ -156,7 +160,9 @@ def _foreign_script(sample: bytes) -> str | None:
     if not letters or scripts["LATIN"] * 2 >= len(letters):
         return None
     script = scripts.most_common(1)[0][0].lower()
-    return f"the text reads as {best.encoding} ({best.language if best.language != 'Unknown' else script} text)"
+    return (
+        f"the text reads as {best.encoding} ({best.language if best.language != 'Unknown' else script} text)"
+    )
 
 
 def _single_byte_encoding(undecodable: Counter[int]) -> str:
@@ -177,7 +183,10 @@ def _nul_kind(head: bytes) -> str | None:
             return f"UTF-32BE text without a byte-order mark {_UNSUPPORTED_TEXT}"
     halves = len(head) // 2
     if halves:
-        even, odd = head[0 : halves * 2 : 2].count(b"\x00") / halves, head[1 : halves * 2 : 2].count(b"\x00") / halves
+        even, odd = (
+            head[0 : halves * 2 : 2].count(b"\x00") / halves,
+            head[1 : halves * 2 : 2].count(b"\x00") / halves,
+        )
         if even < 0.1 and odd >= 0.6:
             return f"UTF-16LE text without a byte-order mark {_UNSUPPORTED_TEXT}"
         if odd < 0.1 and even >= 0.6:

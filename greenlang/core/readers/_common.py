@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from greenlang.core.readers._limits import MAX_COLUMNS
+from greenlang.core.readers._limits import MAX_BATCH_VALUES, MAX_COLUMNS
 
 # Columns every batch carries after the file's own (header) columns. Header names are snake_cased and
 # snake_case never yields a leading underscore, so these can never collide with a file's column.
@@ -65,7 +65,8 @@ class SourceFile:
         return batch_schema(self.columns)
 
     def iter_batches(self, batch_rows: int = 100_000) -> Iterator[pa.RecordBatch]:
-        """Stream the records: every batch has exactly ``batch_rows`` rows except the last.
+        """Stream the records: every batch has exactly ``batch_rows`` rows except the last (JSON and
+        Excel files wider than ``MAX_BATCH_VALUES / batch_rows`` columns get smaller batches).
 
         A header without records yields no batch. Raises ``UnreadableFileError`` if the body turns out
         to be unreadable part-way (rare: detection reads the whole file up front where it can).
@@ -144,7 +145,8 @@ def rows_to_batch(columns: Sequence[str], rows: Sequence[Row]) -> pa.RecordBatch
 def batches_from_rows(
     columns: Sequence[str], rows: Iterable[Row], batch_rows: int
 ) -> Iterator[pa.RecordBatch]:
-    """Batch records into batches of exactly ``batch_rows`` rows (the last may be short).
+    """Batch records into batches of exactly ``batch_rows`` rows (the last may be short), fewer in a
+    file so wide that a batch would hold more than ``MAX_BATCH_VALUES`` values.
 
     Values go straight into per-column lists, so no per-row object outlives its row: holding 100,000
     row objects makes Python's cyclic garbage collector rescan them again and again (it doubled the
@@ -152,6 +154,7 @@ def batches_from_rows(
     """
     width = len(columns)
     schema = batch_schema(columns)
+    batch_rows = min(batch_rows, max(1, MAX_BATCH_VALUES // max(width, 1)))
     iterator = iter(rows)
     while True:
         data: list[list[str | None]] = [[] for _ in range(width)]

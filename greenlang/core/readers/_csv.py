@@ -90,7 +90,9 @@ _END_SENTINEL = "\uffff<end-of-file>"
 csv.field_size_limit(max(csv.field_size_limit(), MAX_RECORD_BYTES))
 
 
-def open_csv(path: Path, *, end_marker: str | None = None, decimal_separator: str | None = None) -> SourceFile:
+def open_csv(
+    path: Path, *, end_marker: str | None = None, decimal_separator: str | None = None
+) -> SourceFile:
     profile = profile_text_file(path)
     sample_encoding = _BYTE_TRANSPARENT if profile.mixed else profile.encoding
     sample, complete = _read_sample(path, sample_encoding)

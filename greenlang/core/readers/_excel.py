@@ -122,7 +122,8 @@ def choose_sheet(path: Path, sheets: Sequence[SheetEntry], declared: str | None,
     sheet = sheets[active] if 0 <= active < len(sheets) else sheets[0]
     if sheet.part is None:
         raise UnreadableFileError(
-            path, f"the active sheet {sheet.name!r} is a chart sheet; declare the worksheet to read (sheets: {names})"
+            path,
+            f"the active sheet {sheet.name!r} is a chart sheet; declare the worksheet to read (sheets: {names})",
         )
     if sheet.state != "visible":
         raise UnreadableFileError(
@@ -244,7 +245,15 @@ class _Workbook:
         with self.package.archive.open(entry.part) as source:
             try:
                 yield from _stream_rows(self.path, source, cells)
-            except (ParseError, ValueError, KeyError, IndexError, TypeError, zipfile.BadZipFile, zlib.error) as error:
+            except (
+                ParseError,
+                ValueError,
+                KeyError,
+                IndexError,
+                TypeError,
+                zipfile.BadZipFile,
+                zlib.error,
+            ) as error:
                 raise UnreadableFileError(
                     self.path, f"sheet {entry.name!r} cannot be parsed: {error!r}"
                 ) from error
@@ -288,7 +297,8 @@ def _stream_rows(path: Path, source: object, parser: WorkSheetParser) -> SheetRo
                 cells.append((cell["column"], value))
             if len(cells) > EXCEL_MAX_COLUMNS or cell["column"] > EXCEL_MAX_COLUMNS:
                 raise LimitExceededError(
-                    path, f"row {row_number} has a cell beyond column XFD, Excel's last ({EXCEL_MAX_COLUMNS:,})"
+                    path,
+                    f"row {row_number} has a cell beyond column XFD, Excel's last ({EXCEL_MAX_COLUMNS:,})",
                 )
             element.clear()
         elif tag == ROW_TAG:
@@ -472,7 +482,9 @@ def table_records(path: Path, rows: SheetRows, layout: Layout, end_marker: str |
 
 def _record(path: Path, row: int, cells: Cells, layout: Layout) -> Row:
     named = set(layout.positions)
-    texts = [_text(path, row, index, cells[index]) if index < len(cells) else None for index in range(len(cells))]
+    texts = [
+        _text(path, row, index, cells[index]) if index < len(cells) else None for index in range(len(cells))
+    ]
     values = [texts[index] if index < len(texts) else None for index in layout.positions]
     problems = []
     uncached = [index for index, value in enumerate(cells) if isinstance(value, UncachedFormula)]
@@ -519,4 +531,3 @@ def cell_text(value: object) -> str | None:
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     return str(value)
-

@@ -155,7 +155,8 @@ def _collect_keys(path: Path, items: Iterable[Item]) -> list[str]:
             keys.update(dict.fromkeys(value))
             if len(keys) > MAX_COLUMNS:
                 raise LimitExceededError(
-                    path, f"more than {MAX_COLUMNS:,} distinct keys (the limit of columns), at record {source_row}"
+                    path,
+                    f"more than {MAX_COLUMNS:,} distinct keys (the limit of columns), at record {source_row}",
                 )
         elif first_problem is None:
             first_problem = source_row, error or _not_an_object(value)
@@ -169,9 +170,7 @@ def _read_batches(
     path: Path, profile: TextProfile, items: ItemReader, keys: list[str], columns: list[str], batch_rows: int
 ) -> Iterator[pa.RecordBatch]:
     position = {key: index for index, key in enumerate(keys)}
-    yield from batches_from_rows(
-        columns, (_row(item, position) for item in items(path, profile)), batch_rows
-    )
+    yield from batches_from_rows(columns, (_row(item, position) for item in items(path, profile)), batch_rows)
 
 
 def _row(item: Item, position: dict[str, int]) -> Row:
@@ -294,7 +293,8 @@ def _line_item(number: int, raw: bytes, profile: TextProfile) -> Item:
 def _array_items(path: Path, profile: TextProfile) -> Iterator[Item]:
     if profile.mixed:
         raise UnreadableFileError(
-            path, f"the file mixes encodings (mostly {profile.encoding}); a JSON array is read in one encoding"
+            path,
+            f"the file mixes encodings (mostly {profile.encoding}); a JSON array is read in one encoding",
         )
     with path.open(encoding=profile.encoding) as stream:
         scanner = _Scanner(path, stream)
@@ -309,7 +309,9 @@ def _array_items(path: Path, profile: TextProfile) -> Iterator[Item]:
         if first == "{":
             document = scanner.rest()
             if type(document) is _RepeatedKeys:
-                raise UnreadableFileError(path, f"the wrapping JSON object repeats the key(s) {document.repeated}")
+                raise UnreadableFileError(
+                    path, f"the wrapping JSON object repeats the key(s) {document.repeated}"
+                )
             for index, element in enumerate(_wrapped_array(path, document), start=1):
                 yield index, element, None
             return
@@ -399,18 +401,23 @@ class _Scanner:
                 ) from error
             if end == len(self.buffer) and self._more_within_limit():
                 continue  # a number may go on in the next chunk
+            if end - self.pos > MAX_RECORD_BYTES:
+                self._too_long()
             self.pos = end
             return value, None
 
     def _more_within_limit(self) -> bool:
         """Read on, unless the element being read is already longer than a record may be."""
         if len(self.buffer) - self.pos > MAX_RECORD_BYTES:
-            raise LimitExceededError(
-                self.path,
-                f"the array element starting at {self.where(self.pos)} is longer than the limit of "
-                f"{size_text(MAX_RECORD_BYTES)}",
-            )
+            self._too_long()
         return self._more()
+
+    def _too_long(self) -> NoReturn:
+        raise LimitExceededError(
+            self.path,
+            f"the array element starting at {self.where(self.pos)} is longer than the limit of "
+            f"{size_text(MAX_RECORD_BYTES)}",
+        )
 
     def _skip_value(self) -> str:
         """Step over the array or object starting here by matching its brackets (strings skipped whole),

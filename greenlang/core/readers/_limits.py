@@ -23,8 +23,11 @@ MAX_WHOLE_PART_BYTES = 64 << 20
 MAX_RECORD_BYTES = 1 << 20
 # Columns of a table (header names, the union of JSON keys).
 MAX_COLUMNS = 1_000
-# Levels of arrays and objects in one JSON record (the record object itself is level 1). Deeper values
-# reject their record; Python's parser gives up near 1,000 levels, so it is never reached.
+# Values in one batch of a reader that builds batches from Python lists (JSON, Excel): a wide file gets
+# batches of fewer rows, so 1,000 columns cost what 100 do (a value slot is 8 bytes before its text).
+MAX_BATCH_VALUES = 10_000_000
+# Levels of arrays and objects in one JSON record (the record object itself is level 1). A record nested
+# deeper is rejected, also when Python's own parser gives up (near 1,000 levels: RecursionError).
 MAX_NESTING_DEPTH = 64
 
 

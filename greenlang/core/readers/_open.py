@@ -157,4 +157,3 @@ def _outer_errors(batches: Iterator[pa.RecordBatch], path: Path) -> Iterator[pa.
         yield from batches
     except UnreadableFileError as error:
         raise _as_outer(error, path) from error
-

@@ -56,7 +56,9 @@ def _read_batches(
     path: Path, sheet: str | None, layout: Layout, end_marker: str | None, batch_rows: int
 ) -> Iterator[pa.RecordBatch]:
     rows, _, _ = _read_sheet(path, sheet)
-    yield from batches_from_rows(layout.columns, table_records(path, iter(rows), layout, end_marker), batch_rows)
+    yield from batches_from_rows(
+        layout.columns, table_records(path, iter(rows), layout, end_marker), batch_rows
+    )
 
 
 def _read_sheet(path: Path, declared: str | None) -> tuple[list[tuple[int, Cells]], list[Merge], str]:
@@ -71,7 +73,8 @@ def _read_sheet(path: Path, declared: str | None) -> tuple[list[tuple[int, Cells
         )
     if xlrd is None:
         raise UnreadableFileError(
-            path, "legacy Excel .xls workbooks cannot be read here (the xlrd package is not installed); save it as .xlsx"
+            path,
+            "legacy Excel .xls workbooks cannot be read here (the xlrd package is not installed); save it as .xlsx",
         )
     try:
         book = xlrd.open_workbook(str(path), formatting_info=True)

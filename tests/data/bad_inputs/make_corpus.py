@@ -17,7 +17,6 @@ import json
 import re
 import struct
 import zipfile
-import zlib
 from pathlib import Path
 
 import xlwt
@@ -246,16 +245,34 @@ def encoding_files() -> None:
     (HERE / "utf32_with_bom.csv").write_bytes(text.encode("utf-32"))
     (HERE / "utf32le_no_bom.csv").write_bytes(text.encode("utf-32-le"))
     described = [[*HEADER, "goods_description"]]
-    japanese = ["熱間圧延鋼板コイル", "アルミニウム地金 非合金", "ポルトランドセメント 灰色", "硝酸アンモニウム肥料"]
-    russian = ["Горячекатаный стальной рулон", "Алюминий необработанный", "Портландцемент серый", "Аммиачная селитра"]
-    for name, encoding, texts in (("shift_jis.csv", "shift_jis", japanese), ("cp1251_cyrillic.csv", "cp1251", russian)):
+    japanese = [
+        "熱間圧延鋼板コイル",
+        "アルミニウム地金 非合金",
+        "ポルトランドセメント 灰色",
+        "硝酸アンモニウム肥料",
+    ]
+    russian = [
+        "Горячекатаный стальной рулон",
+        "Алюминий необработанный",
+        "Портландцемент серый",
+        "Аммиачная селитра",
+    ]
+    for name, encoding, texts in (
+        ("shift_jis.csv", "shift_jis", japanese),
+        ("cp1251_cyrillic.csv", "cp1251", russian),
+    ):
         lines = described + [[*row, value] for row, value in zip(ROWS, texts, strict=True)]
         (HERE / name).write_bytes("".join(csv_line(line) + "\r\n" for line in lines).encode(encoding))
     # "/" written as an overlong three-byte sequence (E0 80 AF): not UTF-8, and no Latin text either
     overlong = shipments_csv().replace("CN-INST-0001", "CN\uf000INST-0001").encode()
     (HERE / "overlong_utf8.csv").write_bytes(overlong.replace("\uf000".encode(), b"\xe0\x80\xaf"))
     # a UTF-8 file with one record pasted from a Windows-1252 one, and the other way round
-    descriptions = ["Tôles d’acier laminées – bobines", "Aluminium non allié", "Ciment « Portland » gris", "Engrais azotés"]
+    descriptions = [
+        "Tôles d’acier laminées – bobines",
+        "Aluminium non allié",
+        "Ciment « Portland » gris",
+        "Engrais azotés",
+    ]
     lines = [csv_line([*HEADER, "goods_description"]).encode()]
     for index, (row, value) in enumerate(zip(ROWS, descriptions, strict=True)):
         lines.append(csv_line([*row, value]).encode("cp1252" if index == 2 else "utf-8"))
@@ -274,7 +291,10 @@ def encoding_files() -> None:
     # a NUL inside one quoted value; a few control characters elsewhere (data, not binary)
     nul = shipments_csv().encode().replace(b"CN-INST-0001", b'"CN-INST-\x000001"')
     (HERE / "nul_in_a_value.csv").write_bytes(nul.replace(b"IN-INST-0042", b"IN-INST-\x070042"))
-    emoji = [[*HEADER, "goods_description"]] + [[*row, text] for row, text in zip(ROWS, ["🔩 steel coil", "𝔸luminium", "cement 🏗️", "NH₄NO₃ 🌱"], strict=True)]
+    emoji = [[*HEADER, "goods_description"]] + [
+        [*row, text]
+        for row, text in zip(ROWS, ["🔩 steel coil", "𝔸luminium", "cement 🏗️", "NH₄NO₃ 🌱"], strict=True)
+    ]
     (HERE / "four_byte_utf8.csv").write_bytes("".join(csv_line(line) + "\n" for line in emoji).encode())
     zero_width = [row[:] for row in ROWS]
     zero_width[1][4] = "7601\u200b1000"  # a zero-width space inside the CN code
@@ -285,23 +305,36 @@ def encoding_files() -> None:
 def csv_structure_files() -> None:
     unbalanced = [row[:] for row in ROWS]
     unbalanced[1][8] = 'IN-INST-0042 "main plant'  # an opening quote mid-value is data...
-    body = shipments_csv(unbalanced).replace("UA-INST-0007", '"UA-INST-0007')  # ...one at a field start opens a quote
+    body = shipments_csv(unbalanced).replace(
+        "UA-INST-0007", '"UA-INST-0007'
+    )  # ...one at a field start opens a quote
     (HERE / "unbalanced_quotes.csv").write_text(body, encoding="utf-8")
     (HERE / "cr_only_line_endings.csv").write_text(shipments_csv(newline="\r"), encoding="utf-8")
     wide = [f"c{index}" for index in range(10_000)]
-    (HERE / "ten_thousand_columns.csv").write_text(",".join(wide) + "\n" + ",".join("1" * 10_000) + "\n", encoding="utf-8")
+    (HERE / "ten_thousand_columns.csv").write_text(
+        ",".join(wide) + "\n" + ",".join("1" * 10_000) + "\n", encoding="utf-8"
+    )
     header = [*HEADER[:6], "Net Mass Tonnes", " net  mass  tonnes", *HEADER[7:]]
     rows = [[*row[:6], row[6], row[6], *row[7:]] for row in ROWS]
-    (HERE / "duplicate_header_case_space.csv").write_text("".join(csv_line(row) + "\n" for row in [header, *rows]), encoding="utf-8")
+    (HERE / "duplicate_header_case_space.csv").write_text(
+        "".join(csv_line(row) + "\n" for row in [header, *rows]), encoding="utf-8"
+    )
     end = ["", "END", *[""] * 11]
-    (HERE / "end_marker_mid_file.csv").write_text(shipments_csv([*ROWS[:2], end, *ROWS[2:]]), encoding="utf-8")
+    (HERE / "end_marker_mid_file.csv").write_text(
+        shipments_csv([*ROWS[:2], end, *ROWS[2:]]), encoding="utf-8"
+    )
     (HERE / "end_marker_last_declared.csv").write_text(shipments_csv([*ROWS, end]) + "\n\n", encoding="utf-8")
     (HERE / "end_marker_last_undeclared.csv").write_text(shipments_csv([*ROWS, end]), encoding="utf-8")
-    (HERE / "end_marker_then_a_row_declared.csv").write_text(shipments_csv([*ROWS[:3], ["END"], ROWS[3]]), encoding="utf-8")
+    (HERE / "end_marker_then_a_row_declared.csv").write_text(
+        shipments_csv([*ROWS[:3], ["END"], ROWS[3]]), encoding="utf-8"
+    )
     (HERE / "end_marker_only_declared.csv").write_text(shipments_csv([[" end "]]), encoding="utf-8")
 
     def masses(values: list[str], name: str, delimiter: str = ";") -> None:
-        rows = [[*ROWS[index % 4][:6], value, *ROWS[index % 4][7:9], "", "", "", ""] for index, value in enumerate(values)]
+        rows = [
+            [*ROWS[index % 4][:6], value, *ROWS[index % 4][7:9], "", "", "", ""]
+            for index, value in enumerate(values)
+        ]
         for index, row in enumerate(rows):
             row[2] = str(index + 1)
         (HERE / name).write_text(shipments_csv(rows, delimiter), encoding="utf-8")
@@ -366,7 +399,9 @@ def excel_hostile_files() -> None:
         for item in source.infolist():  # Excel never saves a hidden active sheet; a program can
             data = source.read(item)
             if item.filename == "xl/workbook.xml":
-                data = re.sub(rb' activeTab="\d+"', b"", data).replace(b"<workbookView ", b'<workbookView activeTab="1" ')
+                data = re.sub(rb' activeTab="\d+"', b"", data).replace(
+                    b"<workbookView ", b'<workbookView activeTab="1" '
+                )
             target.writestr(item, data)
 
     workbook = Workbook()
@@ -374,7 +409,9 @@ def excel_hostile_files() -> None:
     sheet.append([*HEADER[:6], "net_mass_kg", *HEADER[6:]])
     for index, row in enumerate(ROWS, start=2):
         sheet.append([*row[:6], float(row[6]) * 1000, f"=G{index}/1000", *row[7:]])
-    sheet.append(["=A2", "=B2", "=C2+1", "=D2", "=E2", "=F2", "=G2", "=H2", "=I2", "=J2"])  # a row of formulas only
+    sheet.append(
+        ["=A2", "=B2", "=C2+1", "=D2", "=E2", "=F2", "=G2", "=H2", "=I2", "=J2"]
+    )  # a row of formulas only
     save_workbook(workbook, "formulas_without_cached_values.xlsx")
 
     workbook = Workbook()
@@ -432,20 +469,38 @@ def excel_hostile_files() -> None:
     workbook.save(base)
 
     def rewrite(name: str, change) -> None:
-        with zipfile.ZipFile(base) as source, zipfile.ZipFile(HERE / name, "w", zipfile.ZIP_DEFLATED) as target:
+        with (
+            zipfile.ZipFile(base) as source,
+            zipfile.ZipFile(HERE / name, "w", zipfile.ZIP_DEFLATED) as target,
+        ):
             for item in source.infolist():
                 data = change(item.filename, source.read(item))
                 if data is not None:
                     target.writestr(item.filename, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
 
     # 8 MB of whitespace inside the sheet: a part that expands thousands of times (a zip bomb's shape)
-    rewrite("zip_bomb_part.xlsx", lambda name, data: data.replace(b"<sheetData>", b"<sheetData>" + b" " * 8_000_000) if name.endswith("sheet1.xml") else data)
+    rewrite(
+        "zip_bomb_part.xlsx",
+        lambda name, data: (
+            data.replace(b"<sheetData>", b"<sheetData>" + b" " * 8_000_000)
+            if name.endswith("sheet1.xml")
+            else data
+        ),
+    )
     # a cell past column XFD
-    rewrite("cell_beyond_xfd.xlsx", lambda name, data: data.replace(b'r="M2"', b'r="XFE2"') if name.endswith("sheet1.xml") else data)
+    rewrite(
+        "cell_beyond_xfd.xlsx",
+        lambda name, data: data.replace(b'r="M2"', b'r="XFE2"') if name.endswith("sheet1.xml") else data,
+    )
     # the workbook names a sheet whose part is not in the package
     rewrite("missing_sheet_part.xlsx", lambda name, data: None if name.endswith("sheet1.xml") else data)
     # malformed XML in the sheet
-    rewrite("malformed_sheet_xml.xlsx", lambda name, data: data.replace(b"</sheetData>", b"<row></sheetData>") if name.endswith("sheet1.xml") else data)
+    rewrite(
+        "malformed_sheet_xml.xlsx",
+        lambda name, data: (
+            data.replace(b"</sheetData>", b"<row></sheetData>") if name.endswith("sheet1.xml") else data
+        ),
+    )
     # a sheet part whose declared size is smaller than its data (zipfile then fails the CRC check)
     rewrite("lying_part_size.xlsx", lambda name, data: data)
     raw = bytearray((HERE / "lying_part_size.xlsx").read_bytes())
@@ -464,42 +519,85 @@ def json_hostile_files() -> None:
             del record[key]
     lines = [json.dumps(record) for record in records]
     deep = "[" * 90_000 + "]" * 90_000
-    (HERE / "deep_nesting.jsonl").write_text("\n".join([lines[0], lines[1][:-1] + f', "x": {deep}}}', *lines[2:]]) + "\n", encoding="utf-8")
+    (HERE / "deep_nesting.jsonl").write_text(
+        "\n".join([lines[0], lines[1][:-1] + f', "x": {deep}}}', *lines[2:]]) + "\n", encoding="utf-8"
+    )
     elements = [lines[0], lines[1][:-1] + f', "x": {deep}}}', *lines[2:]]
     (HERE / "deep_nesting.json").write_text("[\n" + ",\n".join(elements) + "\n]\n", encoding="utf-8")
-    (HERE / "deep_nesting_wrapper.json").write_text('{"data": ' + "[" * 50_000 + "]" * 50_000 + "}", encoding="utf-8")
+    (HERE / "deep_nesting_wrapper.json").write_text(
+        '{"data": ' + "[" * 50_000 + "]" * 50_000 + "}", encoding="utf-8"
+    )
     moderate = "[" * 100 + "1" + "]" * 100  # deeper than the limit, well within the parser's
-    (HERE / "nesting_beyond_the_limit.jsonl").write_text("\n".join([lines[0][:-1] + f', "x": {moderate}}}', *lines[1:]]) + "\n", encoding="utf-8")
+    (HERE / "nesting_beyond_the_limit.jsonl").write_text(
+        "\n".join([lines[0][:-1] + f', "x": {moderate}}}', *lines[1:]]) + "\n", encoding="utf-8"
+    )
     duplicated = [lines[0], lines[1][:-1] + ', "net_mass_tonnes": "999"}', lines[2], lines[3]]
     (HERE / "duplicate_keys.jsonl").write_text("\n".join(duplicated) + "\n", encoding="utf-8")
     nested_dup = [lines[0], lines[1][:-1] + ', "meta": {"a": 1, "a": 2}}', lines[2], lines[3]]
     (HERE / "duplicate_keys_nested.json").write_text("[" + ",".join(nested_dup) + "]", encoding="utf-8")
-    (HERE / "duplicate_wrapper_key.json").write_text('{"data": [' + lines[0] + '], "data": [' + lines[1] + "]}", encoding="utf-8")
-    constants = [lines[0], lines[1].replace('"12.75"', "NaN"), lines[2].replace('"300"', "Infinity"), lines[3].replace('"40.125"', "-Infinity")]
+    (HERE / "duplicate_wrapper_key.json").write_text(
+        '{"data": [' + lines[0] + '], "data": [' + lines[1] + "]}", encoding="utf-8"
+    )
+    constants = [
+        lines[0],
+        lines[1].replace('"12.75"', "NaN"),
+        lines[2].replace('"300"', "Infinity"),
+        lines[3].replace('"40.125"', "-Infinity"),
+    ]
     (HERE / "nan_and_infinity.jsonl").write_text("\n".join(constants) + "\n", encoding="utf-8")
-    numbers = [lines[0].replace('"25.5"', "1e999999"), lines[1].replace('"12.75"', "1" + "0" * 5000), lines[2], lines[3].replace('"1"', "1" * 30)]
+    numbers = [
+        lines[0].replace('"25.5"', "1e999999"),
+        lines[1].replace('"12.75"', "1" + "0" * 5000),
+        lines[2],
+        lines[3].replace('"1"', "1" * 30),
+    ]
     (HERE / "huge_json_numbers.json").write_text("[" + ",".join(numbers) + "]", encoding="utf-8")
     (HERE / "utf8_bom.json").write_bytes(codecs.BOM_UTF8 + ("[" + ",".join(lines) + "]").encode())
     (HERE / "utf8_bom.jsonl").write_bytes(codecs.BOM_UTF8 + ("\n".join(lines) + "\n").encode())
     (HERE / "trailing_comma.json").write_text("[" + ",".join(lines) + ",]", encoding="utf-8")
-    (HERE / "trailing_comma.jsonl").write_text("\n".join([lines[0], lines[1][:-1] + ",}", *lines[2:]]) + "\n", encoding="utf-8")
+    (HERE / "trailing_comma.jsonl").write_text(
+        "\n".join([lines[0], lines[1][:-1] + ",}", *lines[2:]]) + "\n", encoding="utf-8"
+    )
     (HERE / "top_level_string.json").write_text('"declarant_eori,declaration_id"', encoding="utf-8")
-    (HERE / "scalars_and_an_object.jsonl").write_text("\n".join(["42", '"text"', "true", "null", lines[0]]) + "\n", encoding="utf-8")
+    (HERE / "scalars_and_an_object.jsonl").write_text(
+        "\n".join(["42", '"text"', "true", "null", lines[0]]) + "\n", encoding="utf-8"
+    )
     surrogate = [lines[0], lines[1].replace("IN-INST-0042", "IN-INST-\\ud800"), lines[2], lines[3]]
     (HERE / "lone_surrogate.jsonl").write_text("\n".join(surrogate) + "\n", encoding="utf-8")
     (HERE / "lone_surrogate.json").write_text("[" + ",".join(surrogate) + "]", encoding="utf-8")
-    nul = [lines[0], lines[1].replace("IN-INST-0042", "IN-INST-\\u00000042"), lines[2], lines[3].replace("UA-INST-0007", "UA-INST-0007\\u0000")]
+    nul = [
+        lines[0],
+        lines[1].replace("IN-INST-0042", "IN-INST-\\u00000042"),
+        lines[2],
+        lines[3].replace("UA-INST-0007", "UA-INST-0007\\u0000"),
+    ]
     (HERE / "nul_escape.jsonl").write_text("\n".join(nul) + "\n", encoding="utf-8")
-    described = [json.dumps({**record, "goods_description": text}, ensure_ascii=False) for record, text in zip(records, ["Tôles – bobines", "Aluminium brut", "Ciment « gris »", "Engrais"], strict=True)]
-    mixed = [described[0].encode(), described[1].encode(), described[2].encode("cp1252"), described[3].encode()]
+    described = [
+        json.dumps({**record, "goods_description": text}, ensure_ascii=False)
+        for record, text in zip(
+            records, ["Tôles – bobines", "Aluminium brut", "Ciment « gris »", "Engrais"], strict=True
+        )
+    ]
+    mixed = [
+        described[0].encode(),
+        described[1].encode(),
+        described[2].encode("cp1252"),
+        described[3].encode(),
+    ]
     (HERE / "mixed_encodings.jsonl").write_bytes(b"\n".join(mixed) + b"\n")
     (HERE / "mixed_encodings.json").write_bytes(b"[" + b",\n".join(mixed) + b"]")
     many = {f"key_{index}": index for index in range(1_001)}
     (HERE / "too_many_keys.jsonl").write_text(lines[0] + "\n" + json.dumps(many) + "\n", encoding="utf-8")
     (HERE / "cr_only_lines.jsonl").write_text("\r".join(lines) + "\r", encoding="utf-8")
-    (HERE / "comments.json").write_text("// exported by the broker\n[" + ",".join(lines) + "]", encoding="utf-8")
-    (HERE / "single_quotes.jsonl").write_text("\n".join([lines[0], lines[1].replace('"', "'"), *lines[2:]]) + "\n", encoding="utf-8")
-    (HERE / "keys_differing_by_case.jsonl").write_text("\n".join([lines[0], lines[1].replace('"cn_code"', '"CN_Code"'), *lines[2:]]) + "\n", encoding="utf-8")
+    (HERE / "comments.json").write_text(
+        "// exported by the broker\n[" + ",".join(lines) + "]", encoding="utf-8"
+    )
+    (HERE / "single_quotes.jsonl").write_text(
+        "\n".join([lines[0], lines[1].replace('"', "'"), *lines[2:]]) + "\n", encoding="utf-8"
+    )
+    (HERE / "keys_differing_by_case.jsonl").write_text(
+        "\n".join([lines[0], lines[1].replace('"cn_code"', '"CN_Code"'), *lines[2:]]) + "\n", encoding="utf-8"
+    )
 
 
 def gzip_files() -> None:
@@ -507,11 +605,15 @@ def gzip_files() -> None:
     (HERE / "shipments.csv.gz").write_bytes(gzip.compress(text, mtime=0))
     records = [json.dumps(dict(zip(HEADER, row, strict=True))) for row in ROWS]
     (HERE / "shipments.jsonl.gz").write_bytes(gzip.compress(("\n".join(records) + "\n").encode(), mtime=0))
-    (HERE / "shipments.xlsx.gz").write_bytes(gzip.compress((HERE / "very_hidden_sheet.xlsx").read_bytes(), mtime=0))
+    (HERE / "shipments.xlsx.gz").write_bytes(
+        gzip.compress((HERE / "very_hidden_sheet.xlsx").read_bytes(), mtime=0)
+    )
     whole = gzip.compress(text * 50, mtime=0)
     (HERE / "truncated.csv.gz").write_bytes(whole[: len(whole) // 2])
     first, second = text[: text.index(b"FR98")], text[text.index(b"FR98") :]
-    (HERE / "concatenated_members.csv.gz").write_bytes(gzip.compress(first, mtime=0) + gzip.compress(second, mtime=0))
+    (HERE / "concatenated_members.csv.gz").write_bytes(
+        gzip.compress(first, mtime=0) + gzip.compress(second, mtime=0)
+    )
     (HERE / "nested.csv.gz.gz").write_bytes(gzip.compress(gzip.compress(text, mtime=0), mtime=0))
     # a member that declares (trailer ISIZE) 4 GiB - 1 of output: refused before anything is written
     bomb = bytearray(gzip.compress(b"\x00" * 100_000, mtime=0))
