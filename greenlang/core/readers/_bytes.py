@@ -38,8 +38,6 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import charset_normalizer
-
 from greenlang.core.readers._common import UnreadableFileError
 
 CHUNK_BYTES = 1 << 20
@@ -77,6 +75,7 @@ _CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
 _MISENCODED_UTF8 = re.compile(
     rb"\xe0[\x80-\x9f][\x80-\xbf]|\xed[\xa0-\xbf][\x80-\xbf]|\xf0[\x80-\x8f][\x80-\xbf]{2}"
 )
+_UTF8_LEAD_BYTES = bytes(range(0xC2, 0xF5))  # the first byte of each multi-byte character
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # how surrogateescape spells a byte that is not UTF-8
 
 
@@ -85,6 +84,7 @@ class TextProfile:
     encoding: str  # a Python codec name: utf-8, utf-8-sig, cp1252, latin-1
     odd_quote_count: bool  # an odd number of '"' bytes: a quoted field may be left open at the end
     mixed: bool = False  # records in another encoding than ``encoding`` are in the file (rule 4)
+    nul_bytes: bool = False  # NUL bytes in the file (data: their records are rejected)
 
     @property
     def is_utf8(self) -> bool:
@@ -110,48 +110,54 @@ def profile_text_file(path: Path) -> TextProfile:
         kind = binary_kind(head) or _nul_kind(head) or _binary_data(head)
         if kind:
             raise UnreadableFileError(path, f"not a text file: it is {kind}")
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
-        quotes = utf8_characters = 0
+        quotes = utf8_characters = misencoded = nul_bytes = (
+            0  # misencoded: bytes UTF-8 forbids, shaped like it
+        )
         undecodable: Counter[int] = Counter()  # byte value → count, for the bytes that are not UTF-8
-        misencoded = 0  # bytes of UTF-8-shaped sequences that UTF-8 forbids
+        pending = b""  # the start of a multi-byte sequence the previous chunk ended in
         chunk = head
         while chunk:
             quotes += chunk.count(b'"')
-            if not chunk.isascii() or decoder.getstate()[0]:
-                text = decoder.decode(chunk)
-                utf8_characters += _count_non_ascii(text, undecodable)
-                misencoded += sum(len(sequence) for sequence in _MISENCODED_UTF8.findall(chunk))
+            nul_bytes += chunk.count(b"\x00")
+            if pending or not chunk.isascii():
+                data = pending + chunk
+                try:  # strict decoding is the fast check; only a file with bad bytes pays for counting them
+                    consumed = codecs.utf_8_decode(data, "strict", False)[1]
+                    utf8_characters += (
+                        len(data)
+                        - len(data[:consumed].translate(None, _UTF8_LEAD_BYTES))
+                        - len(data[consumed:])
+                    )
+                except UnicodeDecodeError:
+                    text, consumed = codecs.utf_8_decode(data, "surrogateescape", False)
+                    bad = _UNDECODABLE.findall(text)  # each bad byte became one such character
+                    undecodable.update(ord(char) - 0xDC00 for char in bad)
+                    misencoded += sum(len(sequence) for sequence in _MISENCODED_UTF8.findall(data))
+                    utf8_characters += len(text) - len(text.encode("ascii", errors="ignore")) - len(bad)
+                pending = data[consumed:]
             chunk = stream.read(CHUNK_BYTES)
-        utf8_characters += _count_non_ascii(decoder.decode(b"", final=True), undecodable)
-    odd_quotes = quotes % 2 == 1
+        undecodable.update(pending)  # the file ends inside a multi-byte sequence
+    facts = {"odd_quote_count": quotes % 2 == 1, "nul_bytes": nul_bytes > 0}
     invalid = undecodable.total()
     if head.startswith(UTF8_BOM):
-        return TextProfile("utf-8-sig", odd_quotes, mixed=invalid > 0)
+        return TextProfile("utf-8-sig", mixed=invalid > 0, **facts)
     if not invalid:
-        return TextProfile("utf-8", odd_quotes)
+        return TextProfile("utf-8", **facts)
     if invalid <= misencoded:
-        return TextProfile("utf-8", odd_quotes, mixed=True)
+        return TextProfile("utf-8", mixed=True, **facts)
     mixed = utf8_characters > 0
     if mixed and utf8_characters >= invalid:
-        return TextProfile("utf-8", odd_quotes, mixed=True)
+        return TextProfile("utf-8", mixed=True, **facts)
     foreign = _foreign_script(head[:SCRIPT_SAMPLE_BYTES])
     if foreign:
         raise UnreadableFileError(path, f"not a supported encoding: {foreign} {_UNSUPPORTED_TEXT}")
-    return TextProfile(_single_byte_encoding(undecodable), odd_quotes, mixed=mixed)
-
-
-def _count_non_ascii(text: str, undecodable: Counter[int]) -> int:
-    """Valid non-ASCII characters of ``text``; tallies its undecodable bytes into ``undecodable``."""
-    non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
-    if not non_ascii:
-        return 0
-    bad = Counter(_UNDECODABLE.findall(text))
-    undecodable.update({ord(char) - 0xDC00: count for char, count in bad.items()})
-    return non_ascii - bad.total()
+    return TextProfile(_single_byte_encoding(undecodable), mixed=mixed, **facts)
 
 
 def _foreign_script(sample: bytes) -> str | None:
     """How the sample reads, when charset-normalizer's best reading of it is mostly non-Latin letters."""
+    import charset_normalizer  # slow to import, and only single-byte files need it
+
     best = charset_normalizer.from_bytes(sample).best()
     if best is None:
         return None

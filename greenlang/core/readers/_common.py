@@ -73,7 +73,7 @@ class SourceFile:
         """
         if batch_rows < 1:
             raise ValueError(f"batch_rows must be positive, got {batch_rows}")
-        return (reject_nul_values(batch, self.columns) for batch in self._read(batch_rows))
+        return self._read(batch_rows)
 
 
 def batch_schema(columns: Sequence[str]) -> pa.Schema:
@@ -177,7 +177,7 @@ def batches_from_rows(
             pa.array(errors, pa.string()),
             pa.array(extras, pa.string()),
         ]
-        yield pa.RecordBatch.from_arrays(arrays, schema=schema)
+        yield reject_nul_values(pa.RecordBatch.from_arrays(arrays, schema=schema), columns)
 
 
 def _text_array(values: list[str | None], column: str, errors: list[str | None]) -> pa.Array:
@@ -208,7 +208,8 @@ def reject_nul_values(batch: pa.RecordBatch, columns: Sequence[str]) -> pa.Recor
     """Give a ``_row_error`` to the records holding a NUL character (U+0000) in a value.
 
     No PostgreSQL text column can store NUL; rejecting the record (on every engine alike) keeps the
-    value as evidence in the dead letter, where it is JSON-escaped.
+    value as evidence in the dead letter, where it is JSON-escaped. Every batch built from Python
+    values passes here (a JSON ``\\u0000``, an .xls string); a CSV file only if it has NUL bytes.
     """
     errors = batch.column(ROW_ERROR)
     found = False

@@ -61,6 +61,7 @@ from greenlang.core.readers._common import (
     batch_schema,
     normalise_header,
     rebatch,
+    reject_nul_values,
     rows_to_batch,
     without_trailing_end_marker,
 )
@@ -261,6 +262,8 @@ def _read_batches(
         pieces = _in_file_order(path, reader, ragged, raw_header, columns)
         if profile.mixed:
             pieces = (_redecode_piece(piece, columns, profile) for piece in pieces)
+        if profile.nul_bytes:
+            pieces = (reject_nul_values(piece, columns) for piece in pieces)
         if end_marker is not None:
             pieces = without_trailing_end_marker(pieces, columns, end_marker)
         yield from rebatch(pieces, batch_rows)

@@ -106,7 +106,9 @@ class SheetEntry:
 
     name: str
     state: str  # "visible" | "hidden" | "veryHidden"
-    part: str | None  # where its cells are (.xlsx: the part in the package; .xls: the index); None: a chart sheet
+    part: (
+        str | None
+    )  # where its cells are (.xlsx: the part in the package; .xls: the index); None: a chart sheet
 
 
 def choose_sheet(path: Path, sheets: Sequence[SheetEntry], declared: str | None, active: int) -> SheetEntry:

@@ -261,7 +261,8 @@ def _line_items(path: Path, profile: TextProfile) -> Iterator[Item]:
                 )
             if number == 0 and profile.encoding == "utf-8-sig":
                 chunk = chunk.removeprefix(b"\xef\xbb\xbf")
-            for raw in chunk.rstrip(b"\r\n").split(b"\r") if b"\r" in chunk.rstrip(b"\r\n") else [chunk]:
+            line = chunk.rstrip(b"\r\n")
+            for raw in line.split(b"\r") if b"\r" in line else (line,):
                 number += 1
                 if not raw.strip():
                     continue
@@ -275,10 +276,9 @@ def _line_item(number: int, raw: bytes, profile: TextProfile) -> Item:
     if profile.mixed:
         text, problem = decode_mixed(raw, profile)
         if problem:
-            return number, text.rstrip("\r\n"), f"line {number} is {problem}"
+            return number, text, f"line {number} is {problem}"
     else:
-        text = raw.decode(profile.encoding.replace("-sig", ""))
-    text = text.rstrip("\r\n")
+        text = raw.decode(profile.encoding.removesuffix("-sig"))
     try:
         return number, _DECODER.decode(text), None
     except json.JSONDecodeError as error:
