@@ -18,7 +18,7 @@ from unittest import mock
 import pytest
 from openpyxl import Workbook
 
-from greenlang.core.readers import LimitExceededError, UnreadableFileError, _open, open_source
+from greenlang.core.readers import LimitExceededError, UnreadableFileError, _common, _open, open_source
 from greenlang.core.readers._limits import MAX_RECORD_BYTES
 
 HEADER = "declarant_eori,declaration_id,net_mass_tonnes"
@@ -232,3 +232,19 @@ def test_a_gzip_bomb_decompresses_to_disk_in_bounded_memory(tmp_path: Path) -> N
     print(path.stat().st_size, result)
     assert result["outcome"].startswith("LimitExceededError: decompresses to more than the limit of 1 GiB")
     assert result["peak_mib"] < STREAMING_PEAK_MIB
+
+
+def test_wide_json_gets_smaller_batches_and_loses_no_record(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_text("".join(json.dumps({f"k{row % 10}": row}) + "\n" for row in range(95)), encoding="utf-8")
+    with mock.patch.object(_common, "MAX_BATCH_VALUES", 100):  # 10 columns: 10 rows a batch
+        sizes = [batch.num_rows for batch in open_source(path).iter_batches(50)]
+    assert sizes == [10] * 9 + [5]
+
+
+def test_ragged_csv_records_are_never_cut_by_the_batch_cap(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("a,b,c\n" + "1,2\n" * 500, encoding="utf-8")
+    with mock.patch.object(_common, "MAX_BATCH_VALUES", 30):
+        rows = [row for batch in open_source(path).iter_batches(200) for row in batch.to_pylist()]
+    assert [row["_source_row"] for row in rows] == list(range(1, 501))

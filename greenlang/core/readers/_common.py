@@ -139,7 +139,7 @@ Row = tuple[int, Sequence[str | None], str | None, str | None]
 
 def rows_to_batch(columns: Sequence[str], rows: Sequence[Row]) -> pa.RecordBatch:
     """One batch holding all of ``rows`` (at least one)."""
-    return next(batches_from_rows(columns, rows, len(rows)))
+    return next(_batches(columns, rows, len(rows)))
 
 
 def batches_from_rows(
@@ -152,9 +152,12 @@ def batches_from_rows(
     row objects makes Python's cyclic garbage collector rescan them again and again (it doubled the
     time of a JSON load).
     """
+    return _batches(columns, rows, min(batch_rows, max(1, MAX_BATCH_VALUES // max(len(columns), 1))))
+
+
+def _batches(columns: Sequence[str], rows: Iterable[Row], batch_rows: int) -> Iterator[pa.RecordBatch]:
     width = len(columns)
     schema = batch_schema(columns)
-    batch_rows = min(batch_rows, max(1, MAX_BATCH_VALUES // max(width, 1)))
     iterator = iter(rows)
     while True:
         data: list[list[str | None]] = [[] for _ in range(width)]
