@@ -28,6 +28,7 @@ from greenlang.core.validation import (
     SQL_TYPES,
     BatchValidator,
     ContractMismatchError,
+    NumberFormat,
     ValidatedBatch,
     field_rules,
 )
@@ -49,7 +50,15 @@ class SourceSpec:
     contract: type[Contract]
     cadence: Cadence = "monthly"
     daily_partitions: bool = False
+    # The worksheet of a workbook delivery (else the active one, which must be a visible worksheet).
     sheet: str | None = None
+    # The value of a row that closes the table, as the publisher writes it (the UK DESNZ flat file ends
+    # with an "END" row): dropped only as the very last record; anywhere else it is a record like any
+    # other (and rejected by the contract). None: every row is a record.
+    end_marker: str | None = None
+    # The decimal separator of delimited text deliveries ("." or ","); None: detected per file from its
+    # numbers, and if none tells, numbers that read two ways (1.234) are rejected as ambiguous.
+    decimal_separator: str | None = None
     # What a delivery says about itself beyond its rows (a publication's edition in a column name, a
     # version in the file name): (source uri, columns) → attributes kept in raw.load_batch.attributes.
     describe: Callable[[str, list[str]], dict[str, str]] | None = None
@@ -125,7 +134,9 @@ def load_file(
         tenant_id,
         source_uri=path.as_uri(),
         content_sha256=file_sha256(path),
-        open_delivery=lambda: open_source(path, sheet=spec.sheet),
+        open_delivery=lambda: open_source(
+            path, sheet=spec.sheet, end_marker=spec.end_marker, decimal_separator=spec.decimal_separator
+        ),
         label=path.name,
         batch_rows=batch_rows,
     )
@@ -188,7 +199,8 @@ def _load(
         try:
             with session.bulk_load() as load:
                 source = open_delivery()
-                validator = BatchValidator(spec.contract, source.schema.names, source.decimal_separator)
+                number_format = NumberFormat(source.decimal_separator, source.decimal_separator_assumed)
+                validator = BatchValidator(spec.contract, source.schema.names, number_format)
                 ledger["attributes"] = json.dumps(
                     spec.describe(source_uri, source.columns) if spec.describe else {}
                 )
@@ -203,7 +215,7 @@ def _load(
                         session,
                         ledger,
                         status="succeeded",
-                        file_format=source.format,
+                        file_format=source.format + (f"+{source.compression}" if source.compression else ""),
                         file_encoding=source.encoding,
                         ignored_columns=validator.ignored_columns,
                         **counts,

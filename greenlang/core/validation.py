@@ -8,6 +8,11 @@ Every row the fast path does not accept goes to the contract itself, which eithe
 its coercions: day-first dates, lower-case codes, padded text) or rejects it with field-level errors.
 The fast path must therefore be *sound*: whatever it accepts, the contract accepts with the same
 value. ``tests/ingestion/test_validation_properties.py`` checks that with generated rows.
+
+Numbers are read by the file's decimal separator, decided once per file (``NumberFormat``): a value
+written the other way is rejected, never re-interpreted, and when nothing decided the separator (it
+is only assumed), a value that reads differently under the two conventions (``1.234``) is rejected
+as ambiguous.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from pydantic import AliasChoices, ValidationError
 from pydantic.fields import FieldInfo
 
 from greenlang.core.contract import DECIMAL_PRECISION, DECIMAL_SCALE, Contract
-from greenlang.core.readers import EXTRA_FIELDS, ROW_ERROR, SOURCE_ROW
+from greenlang.core.readers import AMBIGUOUS_NUMBER, EXTRA_FIELDS, ROW_ERROR, SOURCE_ROW
 
 ROW_NUMBER = SOURCE_ROW
 ROW_HASH = "_row_sha256"
@@ -42,9 +47,10 @@ _INTEGER_PATTERN = r"^-?[0-9]{1,18}$"
 _DATE_PATTERN = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$"
 # Naive ISO timestamps only (read as UTC); offsets, "Z" and OData /Date()/ go through the contract.
 _TIMESTAMP_PATTERN = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?$"
-# Decimal-comma files ("1.234,5"): only values of exactly that shape are rewritten, so a stray "1.5"
-# is never silently read as 15.
-_DECIMAL_COMMA_PATTERN = r"^-?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?$"
+# A number written with a decimal comma and optional thousands dots ("1.234,5", "25,5", "7"); only
+# values of exactly that shape are rewritten, and every other value with a '.' or ',' is rejected.
+_DECIMAL_COMMA_PATTERN = r"^[+-]?([0-9]+|[1-9][0-9]{0,2}(\.[0-9]{3})+)(,[0-9]+)?$"
+_NUMERIC_KINDS = ("decimal", "integer")
 
 SQL_TYPES = {
     "text": "VARCHAR",
@@ -144,6 +150,56 @@ def _accepted_names(name: str, info: FieldInfo) -> tuple[str, ...]:
     return tuple(dict.fromkeys([name, *names]))
 
 
+@dataclass(frozen=True)
+class NumberFormat:
+    """How a file writes its numbers: the decimal separator, and whether it is only assumed (not declared
+    by the source, not fixed by the file format, not shown by the file's numbers)."""
+
+    decimal_separator: str = "."
+    assumed: bool = False
+
+    def canonical(self, text: str) -> str:
+        """``text`` as a number with a decimal point, for the contract; raises ``ValueError`` with the
+        reason when the file's convention cannot read it (the contract judges everything else)."""
+        value = text.strip()
+        if self.assumed and re.fullmatch(AMBIGUOUS_NUMBER, value):
+            with_point, with_comma = value.replace(",", ""), value.replace(".", "").replace(",", ".")
+            raise ValueError(
+                f"ambiguous number {value!r}: {with_point} with a decimal point, {with_comma} with a decimal "
+                "comma, and no other number of the file tells which (declare the source's decimal_separator)"
+            )
+        if self.decimal_separator == ",":
+            if re.fullmatch(_DECIMAL_COMMA_PATTERN, value):
+                return value.replace(".", "").replace(",", ".")
+            if "." in value or "," in value:
+                raise ValueError(
+                    f"{value!r} is not a number written with a decimal comma, as this file writes them"
+                )
+        elif "," in value:
+            raise ValueError(
+                f"{value!r} is not a number written with a decimal point, as this file writes them"
+            )
+        return text
+
+    def fast_check(self, value: str) -> str | None:
+        """SQL true when ``canonical`` accepts ``value`` (a column expression) as it is or rewritten."""
+        checks = []
+        if self.decimal_separator == ",":
+            checks.append(f"regexp_full_match({value}, '{_DECIMAL_COMMA_PATTERN}')")
+        if self.assumed:
+            checks.append(f"NOT regexp_full_match({value}, '{AMBIGUOUS_NUMBER}')")
+        return f"({value} IS NULL OR ({' AND '.join(checks)}))" if checks else None
+
+    def rewrite(self, value: str) -> str:
+        """SQL of ``value`` with a decimal point (decimal-comma files: only in the exact shape)."""
+        if self.decimal_separator != ",":
+            return value
+        return (
+            f"CASE WHEN regexp_full_match({value}, '{_DECIMAL_COMMA_PATTERN}') "
+            f"THEN replace(replace({value}, '.', ''), ',', '.') ELSE {value} END"
+        )
+
+
 class ContractMismatchError(Exception):
     """The file's columns cannot feed the contract (a required field has no column)."""
 
@@ -178,8 +234,11 @@ class ValidatedBatch:
 class BatchValidator:
     """Validates batches of one file against one contract (one DuckDB query per batch)."""
 
-    def __init__(self, contract: type[Contract], columns: list[str], decimal_separator: str = "."):
+    def __init__(
+        self, contract: type[Contract], columns: list[str], number_format: NumberFormat | None = None
+    ):
         self.contract = contract
+        self.number_format = number_format or NumberFormat()
         self.rules = field_rules(contract)
         self.mapping, self.ignored_columns = map_columns(self.rules, columns)
         # What a dead-letter row shows: every received value, surplus fields included.
@@ -192,7 +251,7 @@ class BatchValidator:
             [(rule.name, ARROW_TYPES[rule.kind]) for rule in self.rules]
             + [(ROW_NUMBER, pa.int64()), (ROW_HASH, pa.string())]
         )
-        self._fast_sql, self._slow_sql = self._build_sql(decimal_separator)
+        self._fast_sql, self._slow_sql = self._build_sql()
         self._engine = duckdb.connect()
 
     def validate(self, batch: pa.RecordBatch | pa.Table) -> ValidatedBatch:
@@ -219,28 +278,16 @@ class BatchValidator:
     def _validate_slow(self, rows: pa.Table) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         accepted, rejected = [], []
         for row in rows.to_pylist():
-            received = {column: row[f"_raw_{index}"] for index, column in enumerate(self.source_columns)}
             problems = [row[column] for column in self.problem_columns if row[column] is not None]
             errors = [{"field": None, "message": problem} for problem in problems]
             if not errors:
-                # A blank cell is an absent value: the contract then says "Field required", not "not a string".
-                candidate = {
-                    rule.name: row[f"_in_{rule.name}"]
-                    for rule in self.rules
-                    if rule.name in self.mapping and row[f"_in_{rule.name}"] is not None
-                }
-                try:
-                    record = self.contract.model_validate(candidate)
-                except ValidationError as error:
-                    errors = [
-                        {"field": ".".join(str(part) for part in item["loc"]) or None, "message": item["msg"]}
-                        for item in error.errors(include_url=False, include_input=False)
-                    ]
-                else:
+                record, errors = self._validate_record(row)
+                if record is not None:
                     accepted.append(
                         {**record.model_dump(), ROW_NUMBER: row[ROW_NUMBER], ROW_HASH: row[ROW_HASH]}
                     )
                     continue
+            received = {column: row[f"_raw_{index}"] for index, column in enumerate(self.source_columns)}
             rejected.append(
                 {
                     "source_row": row[ROW_NUMBER],
@@ -250,17 +297,46 @@ class BatchValidator:
             )
         return accepted, rejected
 
-    def _build_sql(self, decimal_separator: str) -> tuple[str, str]:
+    def _validate_record(self, row: dict[str, Any]) -> tuple[Contract | None, list[dict[str, Any]]]:
+        """The contract's verdict on one row: the record, or the field-level errors."""
+        # A blank cell is an absent value: the contract then says "Field required", not "not a string".
+        candidate = {
+            rule.name: row[f"_in_{rule.name}"]
+            for rule in self.rules
+            if rule.name in self.mapping and row[f"_in_{rule.name}"] is not None
+        }
+        errors = []
+        for rule in self.rules:
+            if rule.name in candidate and rule.kind in _NUMERIC_KINDS:
+                try:
+                    candidate[rule.name] = self.number_format.canonical(row[f"_num_{rule.name}"])
+                except ValueError as problem:
+                    del candidate[rule.name]
+                    errors.append({"field": rule.name, "message": str(problem)})
+        unreadable = {error["field"] for error in errors}
+        try:
+            record = self.contract.model_validate(candidate)
+        except ValidationError as error:
+            return None, errors + [
+                {"field": ".".join(str(part) for part in item["loc"]) or None, "message": item["msg"]}
+                for item in error.errors(include_url=False, include_input=False)
+                if not item["loc"] or item["loc"][0] not in unreadable
+            ]
+        return (None, errors) if errors else (record, [])
+
+    def _build_sql(self) -> tuple[str, str]:
         """Two queries: typed values and verdicts for every row; what the contract needs for the rest."""
-        inputs, typed, checks = [], [], []
+        inputs, numbers, typed, checks = [], [], [], []
         for rule in self.rules:
             source = self.mapping.get(rule.name)
             value = _quote(source) if source else "NULL::VARCHAR"
-            if rule.kind in ("decimal", "integer") and decimal_separator == ",":
-                value = (
-                    f"CASE WHEN regexp_full_match({value}, '{_DECIMAL_COMMA_PATTERN}') "
-                    f"THEN replace(replace({value}, '.', ''), ',', '.') ELSE {value} END"
-                )
+            if rule.kind in _NUMERIC_KINDS:
+                numbers.append(f"{value} AS {_quote('_num_' + rule.name)}")
+                format_check = self.number_format.fast_check(value)
+                if format_check:
+                    inputs.append(f"{format_check} AS {_quote('_format_ok_' + rule.name)}")
+                    checks.append(_quote("_format_ok_" + rule.name))
+                value = self.number_format.rewrite(value)
             inputs.append(f"{value} AS {_quote('_in_' + rule.name)}")
             typed.append(f"{_typed(rule)} AS {_quote(rule.name)}")
             checks.append(_fast_check(rule))
@@ -292,7 +368,7 @@ class BatchValidator:
             FROM typed
         """
         slow = f"""
-            SELECT slow.{ROW_HASH}, incoming.{ROW_NUMBER}, {", ".join(inputs)}, {", ".join(raw)}{problems}
+            SELECT slow.{ROW_HASH}, incoming.{ROW_NUMBER}, {", ".join([*inputs, *numbers, *raw])}{problems}
             FROM incoming JOIN slow ON slow.{ROW_NUMBER} = incoming.{ROW_NUMBER}
         """
         return fast, slow

@@ -168,6 +168,7 @@ DESNZ_CONVERSION_FACTORS = SourceSpec(
     contract=DESNZConversionFactor,
     cadence="yearly",
     sheet=DESNZ_SHEET,  # the workbook's other sheets ("Front page", third-party "Sheet1"/"Sheet2") are not read
+    end_marker="END",  # both editions close the table with an END row
     describe=describe_desnz,
 )
 # Loaded by greenlang.ghg.epa_hub (the parser sets the batch's attributes), not by load_file.

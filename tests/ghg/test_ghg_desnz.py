@@ -75,7 +75,11 @@ def test_csv_and_workbook_load_the_same_8740_factors(warehouse: Warehouse, share
 
 
 def test_the_third_party_sheets_are_not_read(shared_data: Path) -> None:
-    source = open_source(shared_data / XLSX, sheet=DESNZ_CONVERSION_FACTORS.sheet)
+    source = open_source(
+        shared_data / XLSX,
+        sheet=DESNZ_CONVERSION_FACTORS.sheet,
+        end_marker=DESNZ_CONVERSION_FACTORS.end_marker,
+    )
     first = next(source.iter_batches(5)).to_pylist()
     assert first[0]["_source_row"] == 7  # header on row 6, below the sheet's title lines
     assert source.columns[-1] == "ghg_conversion_factor_2024"

@@ -20,6 +20,7 @@ from greenlang.core.readers import (
     READER_COLUMNS,
     ROW_ERROR,
     SOURCE_ROW,
+    LimitExceededError,
     SourceFile,
     UnreadableFileError,
     _csv,
@@ -65,16 +66,17 @@ def test_corpus_file_has_its_expected_outcome(entry: dict[str, Any]) -> None:
     path = CORPUS / entry["file"]
     if entry["outcome"] == "unreadable":
         with pytest.raises(UnreadableFileError) as raised:
-            records(open_source(path, format=entry.get("format"), sheet=entry.get("sheet")))
+            records(open_source(path, **entry.get("read", {})))
         assert entry["message"] in str(raised.value)
         assert str(path) in str(raised.value)
+        assert isinstance(raised.value, LimitExceededError) == entry.get("limit", False)
         return
-    source = open_source(path, format=entry.get("format"), sheet=entry.get("sheet"))
+    source = open_source(path, **entry.get("read", {}))
     rows = records(source, batch_rows=2)
     assert len(rows) == entry["rows"]
     assert problems(rows) == entry["problem_rows"]
     assert set(entry["problem_rows"]) <= set(entry["expect_rejected_rows"])
-    for attribute in ("encoding", "delimiter", "decimal_separator", "columns"):
+    for attribute in ("format", "encoding", "delimiter", "decimal_separator", "columns"):
         if attribute in entry:
             assert getattr(source, attribute) == entry[attribute], attribute
     by_row = {row[SOURCE_ROW]: row for row in rows}
@@ -194,10 +196,18 @@ def test_encoding_is_decided_on_the_whole_file(tmp_path: Path) -> None:
     assert records(source)[-1]["declaration_id"] == "€ –"
 
 
-def test_a_bom_with_invalid_utf8_is_unreadable(tmp_path: Path) -> None:
-    path = write(tmp_path / "a.csv", "a,b\n".encode("utf-8-sig") + "é,1\n".encode("cp1252"))
-    with pytest.raises(UnreadableFileError, match="byte-order mark but is not valid UTF-8 \\(byte 7\\)"):
-        open_source(path)
+def test_a_bom_declares_utf8_and_a_record_in_another_encoding_is_rejected(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.csv", "a,b\nnaïve,1\n".encode("utf-8-sig") + "é,2\n".encode("cp1252"))
+    source = open_source(path)
+    rows = records(source)
+    assert source.encoding == "utf-8-sig"
+    assert [(row["a"], row[ROW_ERROR]) for row in rows] == [
+        ("naïve", None),
+        (
+            "\\xe9",
+            "column 'a': not valid UTF-8 (byte 0xE9), the encoding of the rest of the file (it mixes encodings)",
+        ),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -209,8 +219,8 @@ def test_a_bom_with_invalid_utf8_is_unreadable(tmp_path: Path) -> None:
         (b"PK\x03\x04\x14\x00\x00\x00", "it is a ZIP archive"),
         (b"%PDF-1.7\n", "it is a PDF document"),
         ("a,b\n".encode("utf-16"), "UTF-16 text"),
-        ("a,b\n".encode("utf-16-le"), "NUL byte at byte 1"),
-        (b"a,b\n1,\x002\n", "NUL byte at byte 6"),
+        ("a,b\n".encode("utf-16-le"), "UTF-16LE text without a byte-order mark"),
+        (bytes(range(256)) * 8, "binary data (224 control bytes in the first 2,048)"),
     ],
 )
 def test_files_that_are_not_csv_text_are_unreadable(tmp_path: Path, content: bytes, message: str) -> None:
@@ -389,7 +399,10 @@ def test_stray_quotes_inside_unquoted_values_are_not_truncation(tmp_path: Path) 
 
 def test_a_record_longer_than_a_parse_block_is_unreadable(tmp_path: Path) -> None:
     path = write(tmp_path / "a.csv", "a,b\n1," + "x" * 200 + "\n")
-    with mock.patch.object(_csv, "BLOCK_BYTES", 64), pytest.raises(UnreadableFileError, match="cannot parse"):
+    with (
+        mock.patch.object(_csv, "BLOCK_BYTES", 64),
+        pytest.raises(LimitExceededError, match="a record is longer than the limit of 64 bytes"),
+    ):
         records(open_source(path))
 
 
@@ -469,7 +482,7 @@ def test_excel_merged_single_header_names_its_first_column(tmp_path: Path) -> No
     assert rows[1][EXTRA_FIELDS] == '["unwrought"]'
 
 
-def test_excel_table_ends_at_end_marker_and_skips_blank_rows(tmp_path: Path) -> None:
+def test_excel_declared_end_marker_ends_the_table_only_as_the_last_row(tmp_path: Path) -> None:
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["a", "b"])
@@ -478,9 +491,14 @@ def test_excel_table_ends_at_end_marker_and_skips_blank_rows(tmp_path: Path) -> 
     sheet.append([3, 4, "note"])
     sheet.append([" end "])
     sheet.append([5, 6])
-    rows = records(open_source(save(workbook, tmp_path / "a.xlsx")))
-    assert [(row[SOURCE_ROW], row["a"]) for row in rows] == [(2, "1"), (4, "3")]
+    sheet.append([])
+    sheet.append([None, "END"])
+    path = save(workbook, tmp_path / "a.xlsx")
+    rows = records(open_source(path, end_marker="END"))
+    assert [(row[SOURCE_ROW], row["a"]) for row in rows] == [(2, "1"), (4, "3"), (5, " end "), (6, "5")]
     assert problems(rows) == [4]
+    undeclared = records(open_source(path))
+    assert [row[SOURCE_ROW] for row in undeclared] == [2, 4, 5, 6, 8]  # blank rows are not records
 
 
 def test_excel_named_sheet_and_first_sheet(tmp_path: Path) -> None:

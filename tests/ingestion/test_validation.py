@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import ClassVar
 
@@ -14,7 +15,7 @@ from pydantic import ValidationError
 
 from greenlang.cbam.contracts import CBAMShipment
 from greenlang.core.contract import Contract, UtcDateTime
-from greenlang.core.validation import BatchValidator, ContractMismatchError, field_rules
+from greenlang.core.validation import BatchValidator, ContractMismatchError, NumberFormat, field_rules
 
 FIELDS = list(CBAMShipment.model_fields)
 WHITESPACE = st.sampled_from(["", " ", "\t", "\u00a0", "\u2003", "\n"])
@@ -117,25 +118,71 @@ def _same(got: dict, expected: dict) -> bool:
     return all(got[key] == value for key, value in expected.items())
 
 
-def test_decimal_commas_are_read_only_in_their_exact_shape() -> None:
-    values = ["1.234,5", "25,5", "7", "1.5", "1,2,3"]
-    table = pa.table(
+def masses_table(values: list[str]) -> pa.Table:
+    count = len(values)
+    return pa.table(
         {
-            "declarant_eori": ["DE1"] * 5,
-            "declaration_id": ["X"] * 5,
-            "declaration_line": ["1", "2", "3", "4", "5"],
-            "import_date": ["2026-01-05"] * 5,
-            "cn_code": ["72081000"] * 5,
-            "origin_country": ["CN"] * 5,
+            "declarant_eori": ["DE1"] * count,
+            "declaration_id": ["X"] * count,
+            "declaration_line": [str(index) for index in range(1, count + 1)],
+            "import_date": ["2026-01-05"] * count,
+            "cn_code": ["72081000"] * count,
+            "origin_country": ["CN"] * count,
             "net_mass_tonnes": values,
-            "customs_procedure": ["40"] * 5,
-            "_source_row": pa.array([1, 2, 3, 4, 5], pa.int64()),
+            "customs_procedure": ["40"] * count,
+            "_source_row": pa.array(range(1, count + 1), pa.int64()),
         }
     )
-    result = BatchValidator(CBAMShipment, table.column_names, decimal_separator=",").validate(table)
+
+
+def test_decimal_commas_are_read_only_in_their_exact_shape() -> None:
+    table = masses_table(["1.234,5", "25,5", "7", "1.5", "1,2,3", " 0,5 ", "0.125"])
+    result = BatchValidator(CBAMShipment, table.column_names, NumberFormat(",")).validate(table)
     masses = {row["_source_row"]: row["net_mass_tonnes"] for row in result.valid.to_pylist()}
-    assert masses == {1: Decimal("1234.5"), 2: Decimal("25.5"), 3: Decimal("7"), 4: Decimal("1.5")}
-    assert [row["source_row"] for row in result.rejected] == [5]
+    assert masses == {1: Decimal("1234.5"), 2: Decimal("25.5"), 3: Decimal("7"), 6: Decimal("0.5")}
+    rejected = {row["source_row"]: json.loads(row["errors"]) for row in result.rejected}
+    assert rejected == {
+        4: [
+            {
+                "field": "net_mass_tonnes",
+                "message": "'1.5' is not a number written with a decimal comma, as this file writes them",
+            }
+        ],
+        5: [
+            {
+                "field": "net_mass_tonnes",
+                "message": "'1,2,3' is not a number written with a decimal comma, as this file writes them",
+            }
+        ],
+        7: [
+            {
+                "field": "net_mass_tonnes",
+                "message": "'0.125' is not a number written with a decimal comma, as this file writes them",
+            }
+        ],
+    }  # "1.5" is never re-interpreted as 1.5 (or as 15)
+
+
+@pytest.mark.parametrize(
+    ("number_format", "expected"),
+    [
+        (NumberFormat(".", assumed=True), {3: Decimal("0.125"), 4: Decimal("25.5")}),
+        (NumberFormat("."), {1: Decimal("1.234"), 3: Decimal("0.125"), 4: Decimal("25.5")}),
+        (NumberFormat(","), {1: Decimal("1234"), 2: Decimal("1.234")}),
+    ],
+)
+def test_a_number_that_reads_two_ways_is_rejected_only_when_the_separator_is_assumed(
+    number_format: NumberFormat, expected: dict[int, Decimal]
+) -> None:
+    table = masses_table(["1.234", "1,234", "0.125", "25.5"])
+    result = BatchValidator(CBAMShipment, table.column_names, number_format).validate(table)
+    assert {row["_source_row"]: row["net_mass_tonnes"] for row in result.valid.to_pylist()} == expected
+    assert {row["source_row"] for row in result.rejected} == {1, 2, 3, 4} - expected.keys()
+    if number_format.assumed:
+        assert (
+            "ambiguous number '1.234': 1.234 with a decimal point, 1234 with a decimal comma"
+            in (result.rejected[0]["errors"])
+        )
 
 
 def test_a_missing_required_column_is_a_file_level_error() -> None:

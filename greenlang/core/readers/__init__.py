@@ -11,7 +11,9 @@ empty value as null) followed by three reader columns:
 - ``_extra_fields`` (text): JSON array of received values that have no column (surplus CSV fields,
   the raw text of an unparseable JSON line, Excel values outside the header); null when none.
 
-Whole-file problems raise ``UnreadableFileError`` from ``open_source``.
+Whole-file problems raise ``UnreadableFileError`` from ``open_source`` (``LimitExceededError`` for a
+file beyond one of the resource limits of ``_limits``). Records holding a value no text column can
+store (a NUL character, a lone surrogate) get a ``_row_error`` in every format.
 """
 
 from greenlang.core.readers._common import (
@@ -19,18 +21,22 @@ from greenlang.core.readers._common import (
     READER_COLUMNS,
     ROW_ERROR,
     SOURCE_ROW,
+    LimitExceededError,
     SourceFile,
     UnreadableFileError,
     snake_case,
 )
+from greenlang.core.readers._csv import AMBIGUOUS_NUMBER
 from greenlang.core.readers._json import loads_exact, open_records
 from greenlang.core.readers._open import open_source
 
 __all__ = [
+    "AMBIGUOUS_NUMBER",
     "EXTRA_FIELDS",
     "READER_COLUMNS",
     "ROW_ERROR",
     "SOURCE_ROW",
+    "LimitExceededError",
     "SourceFile",
     "UnreadableFileError",
     "loads_exact",

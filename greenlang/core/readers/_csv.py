@@ -1,18 +1,31 @@
 """Delimited text files (CSV, TSV, semicolon or pipe separated).
 
-Detection (encoding, delimiter, header, decimal mark) works on the first 64 KiB of text, except the
-encoding and the end-of-file quote check, which look at every byte (``_bytes``). The body is then
-streamed by ``pyarrow.csv`` with every column read as text; records whose field count differs from
-the header's come back through pyarrow's invalid-row hook and are re-inserted in file order as rows
-with a ``_row_error``, so a ragged line is a row-level problem, never a silent truncation.
+Detection (delimiter, header, decimal mark) works on the first 64 KiB of text, except the encoding
+and the end-of-file quote check, which look at every byte (``_bytes``). The body is then streamed by
+``pyarrow.csv`` with every column read as text; records whose field count differs from the header's
+come back through pyarrow's invalid-row hook and are re-inserted in file order as rows with a
+``_row_error``, so a ragged line is a row-level problem, never a silent truncation.
 
 ``_source_row`` is the 1-based record number after the header: a quoted value spanning several
 lines is one record, and blank lines are skipped without being counted.
 
-End marker: as in the Excel reader, a record whose only non-empty value is ``END`` (any case, spaces
-around it allowed; an empty field is one with no characters) ends the table: publishers close exported
-tables with it (the UK DESNZ flat file ends with ``,END,,,,,,,,``). Neither the marker nor anything
-after it is a record; reading stops there.
+Encoding: decided once per file (``_bytes``). In a file that mixes encodings, pyarrow reads the bytes
+as Latin-1 (one character per byte, so nothing is lost or fails) and every non-ASCII value is decoded
+again from its bytes: a record in the other encoding is rejected with the reason, never loaded as
+mojibake.
+
+Decimal mark: declared by the source (``decimal_separator``), else ``.`` in a comma-separated file,
+else detected once from the sample (``detect_decimal_separator``), else (no evidence) ``.`` assumed.
+Validation reads every number by that decision: a value written the other way is rejected, and when
+the mark was only assumed, so is a value that reads two ways (``greenlang.core.validation``).
+
+End marker: only where the source declares one (``end_marker``; the UK DESNZ flat file ends with
+``,END,,,,,,,,``), and only as the last record: a record whose only non-empty value is the marker (any
+case, spaces around it allowed) and that no other record follows is not a record. Anywhere else it is
+an ordinary record, which the contract then rejects with its reason.
+
+Limits (``_limits``): a record longer than ``MAX_RECORD_BYTES`` (pyarrow's parse block) refuses the
+file, as does a header of more than ``MAX_COLUMNS`` names.
 
 Speed and memory: about 2 million rows/s for a 14-column file (UTF-8; Windows-1252 is transcoded
 and a little slower); memory stays flat whatever the file size, because the parse block is small
@@ -36,39 +49,54 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from greenlang.core.readers._bytes import profile_text_file
+from greenlang.core.readers._bytes import TextProfile, decode_mixed, profile_text_file
 from greenlang.core.readers._common import (
     EXTRA_FIELDS,
+    ROW_ERROR,
     SOURCE_ROW,
+    LimitExceededError,
     Row,
     SourceFile,
     UnreadableFileError,
     batch_schema,
     normalise_header,
     rebatch,
+    reject_nul_values,
     rows_to_batch,
+    without_trailing_end_marker,
 )
+from greenlang.core.readers._limits import MAX_RECORD_BYTES, size_text
 
 DELIMITERS = (",", ";", "\t", "|")  # in order of preference when the evidence is equal
 SAMPLE_CHARS = 64 * 1024
 SAMPLE_RECORDS = 200
-BLOCK_BYTES = 1 << 20  # pyarrow parse block; also the longest record accepted (a bigger block costs memory)
+BLOCK_BYTES = MAX_RECORD_BYTES  # pyarrow's parse block: a record must fit in one
 _MIN_CONSISTENCY = 0.9
 
-# A number written with a decimal comma (1,5 / 1.234,56) or a decimal point (1.5 / 1,234.56).
-# "1.234" alone is ambiguous (a decimal, or 1234 with a thousands dot) and counts for neither.
-_COMMA_DECIMAL = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+$")
-_POINT_DECIMAL = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)\.\d+$")
-_AMBIGUOUS_POINT = re.compile(r"^[+-]?\d{1,3}\.\d{3}$")
-# pyarrow decodes UTF-8 natively (and skips a BOM); other encodings are transcoded on the fly.
+# A number written with a decimal comma (1,5 / 1.234,56) or a decimal point (1.5). A value that reads
+# differently under the two conventions ("1.234": 1.234 or 1234; "1,234": 1.234 or 1234) is evidence
+# for neither.
+_COMMA_DECIMAL = re.compile(r"^[+-]?([1-9]\d{0,2}(\.\d{3})+|\d+),\d+$")
+_POINT_DECIMAL = re.compile(r"^[+-]?\d+\.\d+$")
+AMBIGUOUS_NUMBER = r"^[+-]?[1-9][0-9]{0,2}[.,][0-9]{3}$"  # also RE2 (validation's SQL)
+_AMBIGUOUS = re.compile(AMBIGUOUS_NUMBER)
+# pyarrow decodes UTF-8 natively (and skips a BOM); other encodings are transcoded on the fly. A mixed
+# file is read as Latin-1, which maps every byte to one character, and its values decoded again.
 _ARROW_ENCODING = {"utf-8": "utf8", "utf-8-sig": "utf8"}
+_BYTE_TRANSPARENT = "latin-1"
 _END_SENTINEL = "\uffff<end-of-file>"
-END_MARKER = "END"  # a record whose only non-empty value this is ends the table (as in the Excel reader)
+
+# Python's csv module (detection and the quote check) refuses fields above 128 KiB by default; a
+# record may be as long as the limit (a process-wide setting, only ever raised here).
+csv.field_size_limit(max(csv.field_size_limit(), MAX_RECORD_BYTES))
 
 
-def open_csv(path: Path) -> SourceFile:
-    encoding = profile_text_file(path)
-    sample, complete = _read_sample(path, encoding.encoding)
+def open_csv(
+    path: Path, *, end_marker: str | None = None, decimal_separator: str | None = None
+) -> SourceFile:
+    profile = profile_text_file(path)
+    sample_encoding = _BYTE_TRANSPARENT if profile.mixed else profile.encoding
+    sample, complete = _read_sample(path, sample_encoding)
     delimiter = sniff_delimiter(sample, complete)
     records = _sample_records(sample, complete, delimiter)
     if not records:
@@ -78,20 +106,26 @@ def open_csv(path: Path) -> SourceFile:
             else f"none ends in the first {SAMPLE_CHARS} characters"
         )
         raise UnreadableFileError(path, f"no header row ({reason})")
-    if encoding.odd_quote_count:
-        _check_quotes_closed(path, encoding.encoding, delimiter)
+    if profile.odd_quote_count:
+        _check_quotes_closed(path, delimiter)
     raw_header = records[0]
-    columns = normalise_header(path, raw_header, lambda index: f"column {index + 1}")
-    body = records[1:]
-    end = next((index for index, record in enumerate(body) if is_end_marker(record)), len(body))
+    header = _decoded_header(path, raw_header, profile)
+    columns = normalise_header(path, header, lambda index: f"column {index + 1}")
+    if decimal_separator is not None:
+        decimal, assumed = decimal_separator, False
+    elif delimiter == ",":
+        decimal, assumed = ".", False  # unquoted, a comma can only separate fields
+    else:
+        decimal, assumed = detect_decimal_separator(records[1:])
     return SourceFile(
         path=path,
         format="csv",
-        encoding=encoding.encoding,
+        encoding=profile.encoding,
         delimiter=delimiter,
-        decimal_separator=detect_decimal_separator(body[:end], delimiter),
+        decimal_separator=decimal,
+        decimal_separator_assumed=assumed,
         columns=columns,
-        _read=partial(_read_batches, path, encoding.encoding, delimiter, raw_header, columns),
+        _read=partial(_read_batches, path, profile, delimiter, raw_header, columns, end_marker),
     )
 
 
@@ -111,6 +145,19 @@ def _sample_records(sample: str, complete: bool, delimiter: str) -> list[list[st
     except csv.Error:
         return []
     return records[:SAMPLE_RECORDS] if complete or len(records) > SAMPLE_RECORDS else records[:-1]
+
+
+def _decoded_header(path: Path, raw_header: list[str], profile: TextProfile) -> list[str]:
+    """The header names; in a mixed file, they must be in the file's encoding (nothing to reject)."""
+    if not profile.mixed:
+        return raw_header
+    names = []
+    for index, name in enumerate(raw_header):
+        text, problem = decode_mixed(name.encode(_BYTE_TRANSPARENT), profile)
+        if problem:
+            raise UnreadableFileError(path, f"header column {index + 1}: {problem}")
+        names.append(text)
+    return names
 
 
 def sniff_delimiter(sample: str, complete: bool) -> str:
@@ -136,39 +183,44 @@ def sniff_delimiter(sample: str, complete: bool) -> str:
     return chosen
 
 
-def detect_decimal_separator(records: Sequence[Sequence[str]], delimiter: str) -> str:
-    """``,`` when the delimiter is not a comma and decimal-comma numbers outnumber decimal-point ones.
+def detect_decimal_separator(records: Sequence[Sequence[str]]) -> tuple[str, bool]:
+    """The decimal mark the sample's numbers are written with, and whether it is only assumed.
 
-    The reader never rewrites values; the validator uses this to parse numbers like ``1.234,56``.
+    ``,`` when decimal-comma numbers outnumber decimal-point ones, ``.`` when the reverse; with no
+    evidence either way, ``.`` assumed. Only values that read one way count (``AMBIGUOUS_NUMBER`` ones
+    do not). The reader never rewrites values; the validator parses numbers by this decision.
     """
-    if delimiter == ",":
-        return "."
     cells = [cell.strip() for record in records for cell in record]
+    cells = [cell for cell in cells if not _AMBIGUOUS.match(cell)]
     commas = sum(1 for cell in cells if _COMMA_DECIMAL.match(cell))
-    points = sum(1 for cell in cells if _POINT_DECIMAL.match(cell) and not _AMBIGUOUS_POINT.match(cell))
-    return "," if commas > points else "."
+    points = sum(1 for cell in cells if _POINT_DECIMAL.match(cell))
+    if commas == points:
+        return ".", True
+    return ("," if commas > points else "."), False
 
 
-def is_end_marker(values: Sequence[str | None]) -> bool:
-    """True for a record whose only non-empty value is ``END`` (the end-of-table marker)."""
-    present = [value for value in values if value]
-    return len(present) == 1 and present[0].strip().upper() == END_MARKER
-
-
-def _check_quotes_closed(path: Path, encoding: str, delimiter: str) -> None:
+def _check_quotes_closed(path: Path, delimiter: str) -> None:
     """Refuse a file that ends inside a quoted field (a truncated file).
 
-    Only run when the file has an odd number of quote characters. The file is parsed with a sentinel
+    Only run when the file has an odd number of quote characters. The file is parsed (as Latin-1: only
+    the ASCII quotes, delimiters and line breaks matter, in every supported encoding) with a sentinel
     line appended: if the sentinel comes back as a record of its own every quote was closed;
     otherwise the last quoted field swallowed it, and the message gives the line that field began on.
     """
-    with path.open(encoding=encoding, newline="") as stream:
+    with path.open(encoding=_BYTE_TRANSPARENT, newline="") as stream:
         reader = csv.reader(chain(stream, ["\n", _END_SENTINEL]), delimiter=delimiter)
         record_start, last_start, last = 1, 1, None
-        for record in reader:
-            if record:
-                last, last_start = record, record_start
-            record_start = reader.line_num + 1
+        try:
+            for record in reader:
+                if record:
+                    last, last_start = record, record_start
+                record_start = reader.line_num + 1
+        except csv.Error as error:  # only "field larger than field limit" can occur here
+            raise LimitExceededError(
+                path,
+                f"a field of the record starting on line {record_start} is longer than the limit of "
+                f"{size_text(MAX_RECORD_BYTES)} ({error})",
+            ) from error
     if last is not None and last != [_END_SENTINEL]:
         raise UnreadableFileError(
             path,
@@ -178,9 +230,16 @@ def _check_quotes_closed(path: Path, encoding: str, delimiter: str) -> None:
 
 
 def _read_batches(
-    path: Path, encoding: str, delimiter: str, raw_header: list[str], columns: list[str], batch_rows: int
+    path: Path,
+    profile: TextProfile,
+    delimiter: str,
+    raw_header: list[str],
+    columns: list[str],
+    end_marker: str | None,
+    batch_rows: int,
 ) -> Iterator[pa.RecordBatch]:
     ragged = _RaggedRows(delimiter, len(columns))
+    encoding = _BYTE_TRANSPARENT if profile.mixed else profile.encoding
     try:
         reader = pacsv.open_csv(
             path,
@@ -200,12 +259,20 @@ def _read_batches(
                 quoted_strings_can_be_null=True,
             ),
         )
-        yield from rebatch(
-            _until_end_marker(_in_file_order(path, reader, ragged, raw_header, columns), columns), batch_rows
-        )
+        pieces = _in_file_order(path, reader, ragged, raw_header, columns)
+        if profile.mixed:
+            pieces = (_redecode_piece(piece, columns, profile) for piece in pieces)
+        if profile.nul_bytes:
+            pieces = (reject_nul_values(piece, columns) for piece in pieces)
+        if end_marker is not None:
+            pieces = without_trailing_end_marker(pieces, columns, end_marker)
+        yield from rebatch(pieces, batch_rows)
     except pa.ArrowInvalid as error:
-        hint = f" (a record longer than {BLOCK_BYTES} bytes?)" if "straddl" in str(error) else ""
-        raise UnreadableFileError(path, f"cannot parse: {error}{hint}") from error
+        if "straddl" in str(error):
+            raise LimitExceededError(
+                path, f"a record is longer than the limit of {size_text(BLOCK_BYTES)} ({error})"
+            ) from error
+        raise UnreadableFileError(path, f"cannot parse: {error}") from error
 
 
 @dataclass
@@ -287,41 +354,24 @@ def _in_file_order(
         yield rows_to_batch(columns, ragged.rows)
 
 
-def _until_end_marker(pieces: Iterator[pa.RecordBatch], columns: list[str]) -> Iterator[pa.RecordBatch]:
-    """Pass the records on up to the first end-marker record (excluded), then stop reading."""
-    for piece in pieces:
-        end = _end_marker_index(piece, columns)
-        if end is None:
-            yield piece
+def _redecode_piece(piece: pa.RecordBatch, columns: list[str], profile: TextProfile) -> pa.RecordBatch:
+    """Decode again every non-ASCII value of a mixed file (read as Latin-1); reject the records in the
+    other encoding (``decode_mixed``). ASCII values read the same in every encoding and are left alone."""
+    errors = piece.column(ROW_ERROR).to_pylist()
+    arrays = dict(zip(piece.schema.names, piece.columns, strict=True))
+    for name in [*columns, EXTRA_FIELDS]:
+        column = arrays[name]
+        non_ascii = pc.fill_null(pc.invert(pc.string_is_ascii(column)), False)
+        if not pc.any(non_ascii).as_py():
             continue
-        if end:
-            yield piece.slice(0, end)
-        return
-
-
-def _end_marker_index(piece: pa.RecordBatch, columns: list[str]) -> int | None:
-    """Position in ``piece`` of the first end-marker record, or None.
-
-    Vectorised and cheap on ordinary data: only records with exactly one value (an empty field is null)
-    and no surplus fields are candidates, and only those are trimmed and compared.
-    """
-    count = None
-    for name in columns:
-        present = pc.cast(pc.is_valid(piece.column(name)), pa.int16())
-        count = present if count is None else pc.add(count, present)
-    if count is None:
-        return None
-    candidates = pc.and_(pc.equal(count, 1), pc.is_null(piece.column(EXTRA_FIELDS)))
-    if not pc.any(candidates).as_py():
-        return None
-    positions = pc.indices_nonzero(candidates)
-    marker = None
-    for name in columns:
-        values = pc.take(piece.column(name), positions)
-        found = pc.fill_null(pc.equal(pc.utf8_upper(pc.utf8_trim_whitespace(values)), END_MARKER), False)
-        marker = found if marker is None else pc.or_(marker, found)
-    hits = pc.indices_nonzero(marker)
-    return positions[hits[0].as_py()].as_py() if len(hits) else None
+        values = column.to_pylist()
+        for index in pc.indices_nonzero(non_ascii).to_pylist():
+            values[index], problem = decode_mixed(values[index].encode(_BYTE_TRANSPARENT), profile)
+            if problem and errors[index] is None:
+                errors[index] = f"column {name!r}: {problem}"
+        arrays[name] = pa.array(values, pa.string())
+    arrays[ROW_ERROR] = pa.array(errors, pa.string())
+    return pa.RecordBatch.from_arrays(list(arrays.values()), schema=piece.schema)
 
 
 def _check_header_row(path: Path, batch: pa.RecordBatch, raw_header: list[str]) -> None:
