@@ -100,7 +100,7 @@ def test_a_read_only_session_of_a_duckdb_file_not_created_yet_reads_empty_and_cr
 def test_a_reader_does_not_wait_for_a_writer_and_says_so(tmp_path: Path) -> None:
     warehouse = Warehouse(make_settings("duckdb", tmp_path))
     with warehouse.session() as session:
-        session.ensure_raw_layer()
+        session.migrate_raw_layer({})
     writer = hold_the_file(warehouse.settings.duckdb_path, "write", 60)
     try:
         started = time.monotonic()
@@ -122,7 +122,7 @@ def test_a_reader_does_not_wait_for_a_writer_and_says_so(tmp_path: Path) -> None
 def test_a_writer_waits_for_a_reader_to_let_go(tmp_path: Path) -> None:
     warehouse = Warehouse(make_settings("duckdb", tmp_path))
     with warehouse.session() as session:
-        session.ensure_raw_layer()
+        session.migrate_raw_layer({})
     reader = hold_the_file(warehouse.settings.duckdb_path, "read", 1)
     try:
         with warehouse.session() as session:

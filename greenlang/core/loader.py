@@ -112,10 +112,14 @@ def file_sha256(path: Path) -> str:
 
 
 def prepare_raw_tables(warehouse: Warehouse, specs: list[SourceSpec]) -> None:
+    """The ledger and the raw tables of ``specs`` as the code expects them (``Session.migrate_raw_layer``):
+    a check without DDL once the warehouse is set up."""
     with warehouse.session() as session:
-        session.ensure_raw_layer()
-        for spec in specs:
-            session.ensure_raw_table(spec.name, spec.column_types())
+        migrate_raw_tables(session, specs)
+
+
+def migrate_raw_tables(session: Session, specs: list[SourceSpec]) -> None:
+    session.migrate_raw_layer({spec.name: spec.column_types() for spec in specs})
 
 
 def load_file(
@@ -191,8 +195,8 @@ def _load(
         "contract_version": spec.contract.contract_version,
         "started_at": started_at,
     }
-    prepare_raw_tables(warehouse, [spec])
     with warehouse.session() as session:
+        migrate_raw_tables(session, [spec])
         previous = _succeeded_batch(session, tenant_id, spec.name, sha256)
         if previous:
             return LoadResult(batch_id=previous, status="skipped", source_uri=source_uri, file_sha256=sha256)
@@ -205,9 +209,8 @@ def _load(
                     spec.describe(source_uri, source.columns) if spec.describe else {}
                 )
                 counts = _load_batches(load, spec, source, validator, ledger, batch_rows)
-                with load.publish():
-                    # re-checked under the lock: a concurrent load of the same file may have won
-                    session.lock(f"{tenant_id}/{spec.name}/{sha256}")
+                # re-checked under the delivery's lock: a concurrent load of the same file may have won
+                with load.publish(f"{tenant_id}/{spec.name}/{sha256}"):
                     previous = _succeeded_batch(session, tenant_id, spec.name, sha256)
                     if previous:
                         raise _LoadedMeanwhile(previous)

@@ -7,13 +7,17 @@ and open a transaction. The raw-layer DDL lives here too, so both engines get th
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
+import threading
 import time
 import uuid
+import weakref
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +109,102 @@ CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.erp_sync (
 )"""
 
 
+SCHEMA_MIGRATIONS_DDL = f"""
+CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.schema_migrations (
+    version BIGINT PRIMARY KEY,
+    description TEXT NOT NULL,
+    applied_at TIMESTAMP NOT NULL
+)"""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+# The ledger's schema changes, in order; a warehouse runs each once and records it in raw.schema_migrations.
+# The *_DDL constants above are the tables' current shape (a new warehouse gets it whole, codegen reads it):
+# a change adds a column there AND appends a migration that adds it ``IF NOT EXISTS``, which brings up a
+# warehouse created before and does nothing on a new one.
+RAW_MIGRATIONS = (
+    Migration(
+        1,
+        "the ledger: raw.load_batch, raw.dead_letter, raw.erp_sync",
+        (
+            LOAD_BATCH_DDL,
+            DEAD_LETTER_DDL,
+            ERP_SYNC_DDL,
+        ),
+    ),
+    Migration(
+        2,
+        "raw.load_batch.attributes: what a delivery says about itself",
+        (f"ALTER TABLE {RAW_SCHEMA}.load_batch ADD COLUMN IF NOT EXISTS attributes TEXT",),
+    ),
+)
+_MIGRATION_LOCK_KEY = "greenlang raw-layer migrations"
+
+
+def raw_table_columns(columns: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Every column of a raw table whose contract has ``columns``: the tenant, those, the provenance."""
+    return [("tenant_id", "TEXT NOT NULL"), *columns, *PROVENANCE_COLUMNS]
+
+
+@dataclass(frozen=True)
+class RawLayerLag:
+    """What the raw layer lacks of what the code expects: the ledger migrations not applied yet, the raw
+    tables missing, and per raw table the columns it lacks (all of them for a missing table)."""
+
+    migrations: tuple[Migration, ...] = ()
+    missing_tables: frozenset[str] = frozenset()
+    missing_columns: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.migrations or self.missing_columns)
+
+
+def raw_layer_lag(
+    applied_version: int, existing: Mapping[str, set[str]], tables: Mapping[str, Sequence[tuple[str, str]]]
+) -> RawLayerLag:
+    """The lag of a raw layer at migration ``applied_version`` whose tables have the ``existing`` column
+    names, behind the code's ``tables`` (raw table name → contract columns)."""
+    missing_columns = {}
+    for name, columns in tables.items():
+        missing = tuple(
+            (column, sql_type)
+            for column, sql_type in raw_table_columns(columns)
+            if column not in existing.get(name, set())
+        )
+        if missing:
+            missing_columns[name] = missing
+    return RawLayerLag(
+        migrations=tuple(migration for migration in RAW_MIGRATIONS if migration.version > applied_version),
+        missing_tables=frozenset(name for name in missing_columns if name not in existing),
+        missing_columns=missing_columns,
+    )
+
+
+class _ProcessLocks:
+    """Locks by key shared by the threads of this process: what DuckDB's one-writing-process-per-file rule
+    leaves open. A key's lock lives while someone holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: weakref.WeakValueDictionary[str, threading.Lock] = weakref.WeakValueDictionary()
+
+    @contextmanager
+    def hold(self, key: str) -> Iterator[None]:
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            yield
+
+
+_PROCESS_LOCKS = _ProcessLocks()
+
+
 class Session(ABC):
     """One open connection. Outside ``transaction()`` every statement commits on its own."""
 
@@ -129,13 +229,14 @@ class Session(ABC):
         """(schema, name, kind) of the tables, views and materialized views in ``schemas``."""
 
     @abstractmethod
-    def lock(self, key: str) -> None:
-        """Serialise writers of the same key until the transaction ends."""
-
-    @abstractmethod
     def bulk_load(self) -> Any:
         """A context for loading many rows atomically: yields a ``BulkLoad``; rows it inserts become
-        visible only inside ``BulkLoad.publish()``, in the one transaction that also writes the ledger."""
+        visible only inside ``BulkLoad.publish(key)``, in the one transaction that also writes the ledger."""
+
+    @abstractmethod
+    def migration_lock(self) -> Any:
+        """Context: held by one session at a time (across processes on PostgreSQL, across threads on DuckDB,
+        whose file admits one writing process) while it changes the raw layer's schema."""
 
     @abstractmethod
     def fetch_dicts(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -145,30 +246,59 @@ class Session(ABC):
         rows = self.fetchall(sql, params)
         return rows[0][0] if rows else None
 
-    def ensure_raw_layer(self) -> None:
-        self.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
-        self.execute(LOAD_BATCH_DDL)
-        # added after the first release: warehouses created before get it here
-        self.execute(f"ALTER TABLE {RAW_SCHEMA}.load_batch ADD COLUMN IF NOT EXISTS attributes TEXT")
-        self.execute(DEAD_LETTER_DDL)
-        self.execute(ERP_SYNC_DDL)
+    def migrate_raw_layer(self, tables: Mapping[str, Sequence[tuple[str, str]]]) -> RawLayerLag:
+        """Bring the raw layer up to the code: the ledger migrations not applied yet, and ``tables`` (raw table
+        name → contract columns) created or given the columns a newer contract version added. Once the
+        warehouse is set up this is two SELECTs and no DDL, so it takes no lock that a reader could hold
+        up. The first session that finds the layer behind migrates it under ``migration_lock``; the others
+        waited and find nothing left to do. Returns what was missing (falsy: nothing)."""
+        if not self._raw_layer_lag(tables):
+            return RawLayerLag()
+        with self.migration_lock():
+            lag = self._raw_layer_lag(tables)
+            if lag.migrations:
+                self.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+                self.execute(SCHEMA_MIGRATIONS_DDL)
+            for migration in lag.migrations:
+                with self.transaction():
+                    for statement in migration.statements:
+                        self.execute(statement)
+                    self.execute(
+                        f"INSERT INTO {RAW_SCHEMA}.schema_migrations (version, description, applied_at) "
+                        "VALUES (%(version)s, %(description)s, %(applied_at)s)",
+                        {
+                            "version": migration.version,
+                            "description": migration.description,
+                            "applied_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                        },
+                    )
+            for table, columns in lag.missing_columns.items():
+                self._add_raw_columns(table, columns, create=table in lag.missing_tables)
+        return lag
 
-    def ensure_raw_table(self, table: str, columns: Sequence[tuple[str, str]]) -> None:
-        """Create ``raw.<table>`` (tenant, contract fields, provenance); add columns a newer minor
-        version of the contract introduced."""
-        all_columns = [("tenant_id", "TEXT NOT NULL"), *columns, *PROVENANCE_COLUMNS]
-        definition = ",\n    ".join(f"{name} {sql_type}" for name, sql_type in all_columns)
-        self.execute(f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{table} (\n    {definition}\n)")
-        existing = {
-            row[0]
-            for row in self.fetchall(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = %(schema)s "
-                "AND table_name = %(table)s",
-                {"schema": RAW_SCHEMA, "table": table},
-            )
-        }
-        for name, sql_type in all_columns:
-            if name not in existing:
+    def _raw_layer_lag(self, tables: Mapping[str, Sequence[tuple[str, str]]]) -> RawLayerLag:
+        existing: dict[str, set[str]] = {}
+        for table, column in self.fetchall(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = %(schema)s",
+            {"schema": RAW_SCHEMA},
+        ):
+            existing.setdefault(table, set()).add(column)
+        applied_version = (
+            self.scalar(f"SELECT coalesce(max(version), 0) FROM {RAW_SCHEMA}.schema_migrations")
+            if "schema_migrations" in existing
+            else 0
+        )
+        return raw_layer_lag(applied_version, existing, tables)
+
+    def _add_raw_columns(self, table: str, columns: Sequence[tuple[str, str]], *, create: bool) -> None:
+        """Create ``raw.<table>`` with ``columns``, or add them to it: columns a newer minor version of the
+        contract introduced, nullable (the rows loaded before have none)."""
+        with self.transaction():
+            if create:
+                definition = ",\n    ".join(f"{name} {sql_type}" for name, sql_type in columns)
+                self.execute(f"CREATE TABLE {RAW_SCHEMA}.{table} (\n    {definition}\n)")
+                return
+            for name, sql_type in columns:
                 self.execute(
                     f"ALTER TABLE {RAW_SCHEMA}.{table} ADD COLUMN {name} {sql_type.replace(' NOT NULL', '')}"
                 )
@@ -179,8 +309,10 @@ class BulkLoad(ABC):
     def insert(self, table: str, data: pa.Table) -> None: ...
 
     @abstractmethod
-    def publish(self) -> Any:
-        """Context: the transaction in which the inserted rows appear; leaving it commits them."""
+    def publish(self, key: str) -> Any:
+        """Context: the transaction in which the inserted rows appear; leaving it commits them. It holds the
+        lock ``key`` (one publisher of a key at a time, in any process or thread), and what it reads it reads
+        after every earlier holder's commit: a check it makes of the ledger cannot be raced."""
 
 
 class _PostgresBulkLoad(BulkLoad):
@@ -193,7 +325,9 @@ class _PostgresBulkLoad(BulkLoad):
         self.session.insert_arrow(table, data)
 
     @contextmanager
-    def publish(self) -> Iterator[None]:
+    def publish(self, key: str) -> Iterator[None]:
+        # READ COMMITTED: each statement after the lock sees what the previous holder committed
+        self.session.execute("SELECT pg_advisory_xact_lock(hashtextextended(%(key)s, 0))", {"key": key})
         yield
 
 
@@ -207,14 +341,17 @@ class _DuckDBBulkLoad(BulkLoad):
 
     def insert(self, table: str, data: pa.Table) -> None:
         if table not in self.stages:
-            stage = f"{RAW_SCHEMA}.{STAGE_PREFIX}{uuid.uuid4().hex}"
-            self.session.execute(f"CREATE TABLE {stage} AS SELECT * FROM {table} LIMIT 0")
-            self.stages[table] = stage
+            name = f"{STAGE_PREFIX}{uuid.uuid4().hex}"
+            _LIVE_DUCKDB_STAGES.add(name)
+            self.stages[table] = f"{RAW_SCHEMA}.{name}"
+            self.session.execute(f"CREATE TABLE {self.stages[table]} AS SELECT * FROM {table} LIMIT 0")
         self.session.insert_arrow(self.stages[table], data)
 
     @contextmanager
-    def publish(self) -> Iterator[None]:
-        with self.session.transaction():
+    def publish(self, key: str) -> Iterator[None]:
+        # The lock before the transaction: a DuckDB transaction reads the snapshot of its start, so one begun
+        # before the previous holder committed would not see its ledger row.
+        with self.session.process_lock(key), self.session.transaction():
             for table, stage in self.stages.items():
                 self.session.execute(f"INSERT INTO {table} SELECT * FROM {stage}")
             yield
@@ -222,11 +359,28 @@ class _DuckDBBulkLoad(BulkLoad):
     def drop_stages(self) -> None:
         for stage in self.stages.values():
             self.session.execute(f"DROP TABLE IF EXISTS {stage}")
+            _LIVE_DUCKDB_STAGES.discard(stage.removeprefix(f"{RAW_SCHEMA}."))
+
+
+# The stage tables of the loads running in this process: another thread's load must not drop them as left
+# behind (a DuckDB file admits one writing process, so a stage no thread here owns was left by a killed one).
+_LIVE_DUCKDB_STAGES: set[str] = set()
 
 
 class DuckDBSession(Session):
-    def __init__(self, connection: duckdb.DuckDBPyConnection):
+    def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path):
         self.connection = connection
+        self.path = path
+
+    @contextmanager
+    def process_lock(self, key: str) -> Iterator[None]:
+        """Held by one thread of this process at a time for ``key`` of this file; other processes are kept
+        out by the file's lock."""
+        with _PROCESS_LOCKS.hold(f"{self.path.resolve()}#{key}"):
+            yield
+
+    def migration_lock(self) -> Any:
+        return self.process_lock(_MIGRATION_LOCK_KEY)
 
     def execute(self, sql: str, params: dict[str, Any] | None = None) -> None:
         self.connection.execute(*self._bind(sql, params))
@@ -260,18 +414,15 @@ class DuckDBSession(Session):
             raise
         self.connection.execute("COMMIT")
 
-    def lock(self, key: str) -> None:
-        """DuckDB allows one writing process per file, so writers are serialised already."""
-
     @contextmanager
     def bulk_load(self) -> Iterator[BulkLoad]:
-        # A stage left behind belongs to a load that was killed (one writing process per file).
         for (stage,) in self.fetchall(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = %(schema)s "
             "AND starts_with(table_name, %(prefix)s)",
             {"schema": RAW_SCHEMA, "prefix": STAGE_PREFIX},
         ):
-            self.execute(f"DROP TABLE {RAW_SCHEMA}.{stage}")
+            if stage not in _LIVE_DUCKDB_STAGES:
+                self.execute(f"DROP TABLE IF EXISTS {RAW_SCHEMA}.{stage}")
         load = _DuckDBBulkLoad(self)
         try:
             yield load
@@ -343,8 +494,15 @@ class PostgresSession(Session):
         with self.transaction():
             yield _PostgresBulkLoad(self)
 
-    def lock(self, key: str) -> None:
-        self.execute("SELECT pg_advisory_xact_lock(hashtextextended(%(key)s, 0))", {"key": key})
+    @contextmanager
+    def migration_lock(self) -> Iterator[None]:
+        # a session-level advisory lock of this database: the server frees it if the process dies
+        key = {"key": _MIGRATION_LOCK_KEY}
+        self.execute("SELECT pg_advisory_lock(hashtextextended(%(key)s, 0))", key)
+        try:
+            yield
+        finally:
+            self.execute("SELECT pg_advisory_unlock(hashtextextended(%(key)s, 0))", key)
 
 
 class WarehouseUnavailable(RuntimeError):
@@ -382,7 +540,7 @@ class Warehouse:
         if self.dialect == "duckdb":
             connection = self._connect_duckdb(read_only)
             try:
-                yield DuckDBSession(connection)
+                yield DuckDBSession(connection, self.settings.duckdb_path)
             finally:
                 connection.close()
         elif read_only:

@@ -568,7 +568,7 @@ def record_sync(warehouse: Warehouse, result: SyncResult) -> None:
         "finished_at": result.finished_at,
     }
     with warehouse.session() as session:
-        session.ensure_raw_layer()
+        session.migrate_raw_layer({})
         session.execute(
             f"INSERT INTO {ERP_SYNC_TABLE} ({', '.join(row)}) VALUES ({', '.join(f'%({name})s' for name in row)})",
             row,

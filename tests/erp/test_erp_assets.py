@@ -407,7 +407,7 @@ def copy_latest_sync(source: Warehouse, target: Warehouse, spec: ErpSourceSpec, 
     """What the old code did: take the watermark from a history the target warehouse does not hold."""
     row = latest_sync(source, spec, tenant)
     with target.session() as session:
-        session.ensure_raw_layer()
+        session.migrate_raw_layer({})
         values = {**dataclasses.asdict(row), "batch_ids": json.dumps(list(row.batch_ids))}
         session.execute(
             f"INSERT INTO raw.erp_sync ({', '.join(values)}) VALUES ({', '.join(f'%({k})s' for k in values)})",
