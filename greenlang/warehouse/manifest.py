@@ -56,7 +56,18 @@ def dbt_executable() -> Path:
 
 def parse(target: str, project_dir: Path = DBT_PROJECT_DIR) -> None:
     subprocess.run(
-        [str(dbt_executable()), "parse", "--quiet", "--target", target, "--target-path", target_path(target)],
+        # --no-partial-parse: a partial parse of dbt 1.11 drops the YAML properties of singular tests
+        # (description, meta: the Dagster asset a test checks), which a full parse keeps
+        [
+            str(dbt_executable()),
+            "parse",
+            "--quiet",
+            "--no-partial-parse",
+            "--target",
+            target,
+            "--target-path",
+            target_path(target),
+        ],
         cwd=project_dir,
         check=True,
     )
