@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 import dagster as dg
 
+from demo.catalogue import TENANTS
 from demo.environment import environment
 from greenlang.erp.sources import ERP_SOURCES
 from simulators.erp import ErpSimulator
@@ -33,6 +34,8 @@ def erp_environment(sim: ErpSimulator) -> dict[str, str]:
         "GREENLANG_WORKDAY_REPORT_OWNER": credentials.workday_owner,
         "GREENLANG_WORKDAY_USERNAME": credentials.workday_username,
         "GREENLANG_WORKDAY_PASSWORD": credentials.workday_password,
+        # the demo's tenants, registered: a landing folder of any other name is refused
+        "GREENLANG_TENANTS": ",".join(sorted({*TENANTS, *TENANT_BY_SYSTEM.values()})),
         # the sensor of a code location started in this environment (make ui) watches the demo's tenants
         "GREENLANG_ERP_TENANTS": ",".join(
             f"{system}={tenant}" for system, tenant in TENANT_BY_SYSTEM.items()

@@ -81,11 +81,12 @@ def run_partition_range(
 def load_partitioned_sources(
     defs: dg.Definitions, instance: dg.DagsterInstance, landing_dir: Path, run_config: dict
 ) -> list[dg.ExecuteInProcessResult]:
-    """Every day that has landed files of a daily-partitioned source, one run per run of consecutive days."""
+    """Every day that has landed files of a daily-partitioned source, one run per run of consecutive days
+    (refused files included: the run of their day records them)."""
     runs = []
     for spec in LANDING_SOURCES:
         if spec.daily_partitions:
-            days = sorted({item.day() for item in landed_files(landing_dir, spec.name)})
+            days = sorted({item.day() for item in landed_files(landing_dir, (), [spec.name])})
             for first, last in consecutive_runs(days):
                 runs.append(run_partition_range(defs, instance, load_job_name(spec), first, last, run_config))
     return runs

@@ -15,7 +15,7 @@ from greenlang.warehouse.definitions import warehouse_definitions
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions.merge(
-        landing_definitions(LANDING_SOURCES, settings.landing_dir),
+        landing_definitions(LANDING_SOURCES, settings.landing_dir, settings.tenants),
         cbam_definitions(),
         ghg_definitions(settings.landing_dir),
         erp_definitions(settings.erp_tenants),

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from greenlang.core.tenants import invalid_tenant_id
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 TARGETS = ("duckdb", "postgres", "snowflake")
@@ -58,6 +60,9 @@ class Settings:
     # The tenant whose records each ERP system's configured client reaches (a run may name another in its
     # config): one company's SAP, another's Oracle Fusion.
     erp_tenants: Mapping[str, str] = field(default_factory=lambda: dict.fromkeys(ERP_SYSTEMS, "default"))
+    # The tenants this deployment serves (``GREENLANG_TENANTS``, comma-separated) besides the reserved
+    # ``global``: a landing folder of any other name is refused (``greenlang.core.tenants``).
+    tenants: frozenset[str] = frozenset()
 
     def dbt_env(self) -> dict[str, str]:
         """Environment for a dbt subprocess, so dbt sees the same warehouse as the loaders."""
@@ -91,7 +96,19 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         alert_webhook_url=env.get("GREENLANG_ALERT_WEBHOOK_URL") or None,
         duckdb_memory_limit=env.get("GREENLANG_DUCKDB_MEMORY_LIMIT", "1GB"),
         erp_tenants=_erp_tenants(env),
+        tenants=_registered_tenants(env),
     )
+
+
+def _registered_tenants(env: Mapping[str, str]) -> frozenset[str]:
+    """``GREENLANG_TENANTS`` (``acme-steel,nordic-cement``); a name that is no valid tenant id stops the
+    start-up rather than being refused file by file."""
+    names = [name.strip() for name in env.get("GREENLANG_TENANTS", "").split(",") if name.strip()]
+    for name in names:
+        invalid = invalid_tenant_id(name)
+        if invalid:
+            raise ValueError(f"GREENLANG_TENANTS: {invalid}")
+    return frozenset(names)
 
 
 def _erp_tenants(env: Mapping[str, str]) -> dict[str, str]:

@@ -44,7 +44,7 @@ def _load_shipments(
     path.write_text(f"{HEADER}\nDE1,{declaration},1,2026-03-02,72081000,CN,1.5,40\n")
     return dg.materialize(
         [
-            build_ingestion_asset(CBAM_SHIPMENTS, settings.landing_dir),
+            build_ingestion_asset(CBAM_SHIPMENTS, settings.landing_dir, settings.tenants),
             *([build_row_conservation_check(CBAM_SHIPMENTS)] if checked else []),
         ],
         resources={"warehouse": WarehouseResource.from_settings(settings)},

@@ -16,7 +16,7 @@ HEADER = "declarant_eori,declaration_id,declaration_line,import_date,cn_code,ori
 
 
 def _materialize(settings, spec, run_config=None) -> dg.ExecuteInProcessResult:
-    asset = build_ingestion_asset(spec, settings.landing_dir)
+    asset = build_ingestion_asset(spec, settings.landing_dir, settings.tenants)
     return dg.materialize(
         [asset],
         resources={"warehouse": WarehouseResource.from_settings(settings)},

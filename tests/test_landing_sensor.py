@@ -57,7 +57,9 @@ class Landing:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.dir = settings.landing_dir
-        self.sensor = build_landing_sensor(CBAM_SOURCES, build_load_jobs(CBAM_SOURCES), self.dir)
+        self.sensor = build_landing_sensor(
+            CBAM_SOURCES, build_load_jobs(CBAM_SOURCES), self.dir, settings.tenants
+        )
         self.resources = {"warehouse": WarehouseResource.from_settings(settings)}
 
     def tick(self, cursor: str | None = None) -> dg.SensorResult:
@@ -66,7 +68,7 @@ class Landing:
     def load(self, request: dg.RunRequest) -> None:
         """Run a request's load as its job would (the raw asset, with the request's config)."""
         result = dg.materialize(
-            [build_ingestion_asset(CBAM_SHIPMENTS, self.dir)],
+            [build_ingestion_asset(CBAM_SHIPMENTS, self.dir, self.settings.tenants)],
             resources=self.resources,
             run_config=request.run_config,
         )
@@ -120,11 +122,13 @@ def test_the_files_of_a_tick_load_in_one_run_per_source(landing: Landing) -> Non
     requests = {request.job_name: request for request in result.run_requests}
     assert sorted(requests) == ["load_cbam__goods", "load_customs__cbam_shipments"]
     shipments = requests["load_customs__cbam_shipments"]
-    assert _files(shipments) == ["n.csv", "s0.csv", "s1.csv", "s2.csv"]
+    # the PDF goes to the run too, which records it as refused (its reason in raw.load_batch); the folder
+    # of a source no asset declares is not read
+    assert _files(shipments) == ["n.csv", "notes.pdf", "s0.csv", "s1.csv", "s2.csv"]
     assert shipments.tags == {
         "greenlang/source": CBAM_SHIPMENTS.name,
         "greenlang/tenants": "acme,nordic",
-        "greenlang/files": "4",
+        "greenlang/files": "5",
     }
     assert _files(requests["load_cbam__goods"]) == ["goods.csv", "goods.xlsx"]
     # the tick evaluated again asks for the same runs under the same keys: Dagster launches them once

@@ -43,3 +43,13 @@ def test_each_erp_system_reaches_its_own_tenant() -> None:
         load_settings({"GREENLANG_ERP_TENANTS": "netsuite=x"})
     with pytest.raises(ValueError, match="'sap' is not <system>=<tenant>"):
         load_settings({"GREENLANG_ERP_TENANTS": "sap"})
+
+
+def test_the_registered_tenants_are_valid_tenant_ids_or_the_start_up_stops() -> None:
+    assert load_settings({}).tenants == frozenset()
+    assert load_settings({"GREENLANG_TENANTS": "acme-steel, nordic-cement,"}).tenants == {
+        "acme-steel",
+        "nordic-cement",
+    }
+    with pytest.raises(ValueError, match="GREENLANG_TENANTS: tenant 'Acme' is not a valid tenant id"):
+        load_settings({"GREENLANG_TENANTS": "Acme"})

@@ -4,7 +4,8 @@ read (``greenlang.core.readers``) → validate against the contract (``greenlang
 transaction: valid rows to ``raw.<source>``, rejected rows to ``raw.dead_letter``, one row to
 ``raw.load_batch``. A file already loaded for the tenant (same sha256) is skipped. A file that
 cannot be read, or whose columns cannot feed the contract, loads nothing and is recorded as a
-``failed`` batch before the error is raised.
+``failed`` batch before the error is raised. A file the landing directory refuses (``refuse_file``)
+is recorded as a ``refused`` batch of no rows, once, and nothing of it is read.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from greenlang.core.warehouse import RAW_SCHEMA, BulkLoad, Session, Warehouse
 
 if TYPE_CHECKING:
     from greenlang.core.freshness import Cadence
+    from greenlang.core.landing import LandedFile
 
 DEFAULT_BATCH_ROWS = 100_000
 
@@ -80,7 +82,8 @@ class SourceSpec:
 @dataclass(frozen=True)
 class LoadResult:
     batch_id: str
-    status: str  # "succeeded" | "skipped" (this file was loaded before for the tenant)
+    # "succeeded" | "skipped" (this file was loaded, or refused, before for the tenant) | "refused"
+    status: str
     source_uri: str
     file_sha256: str
     rows_read: int = 0
@@ -146,6 +149,36 @@ def load_file(
     )
 
 
+def refuse_file(warehouse: Warehouse, spec: SourceSpec, item: LandedFile) -> LoadResult:
+    """Record that a landed entry is refused (``item.refusal``, which never quotes what the file holds) as
+    a ``refused`` batch of no rows; the same entry (tenant, source, sha256) is recorded once."""
+    sha256 = item.sha256()
+    source_uri = item.path.absolute().as_uri()
+    prepare_raw_tables(warehouse, [spec])
+    # the delivery's lock, as a load takes it: one refusal of the same entry, whoever records it first
+    with (
+        warehouse.session() as session,
+        session.bulk_load() as load,
+        load.publish(f"{item.tenant_id}/{spec.name}/{sha256}"),
+    ):
+        previous = _batch_of(session, item.tenant_id, spec.name, sha256, status="refused")
+        if previous:
+            return LoadResult(batch_id=previous, status="skipped", source_uri=source_uri, file_sha256=sha256)
+        batch_id = uuid.uuid4().hex
+        ledger = {
+            "batch_id": batch_id,
+            "tenant_id": item.tenant_id,
+            "source": spec.name,
+            "source_uri": source_uri,
+            "file_sha256": sha256,
+            "contract_name": spec.contract.contract_name,
+            "contract_version": spec.contract.contract_version,
+            "started_at": _utcnow(),
+        }
+        _record_batch(session, ledger, status="refused", error=item.refusal)
+    return LoadResult(batch_id=batch_id, status="refused", source_uri=source_uri, file_sha256=sha256)
+
+
 def load_records(
     warehouse: Warehouse,
     spec: SourceSpec,
@@ -197,7 +230,7 @@ def _load(
     }
     with warehouse.session() as session:
         migrate_raw_tables(session, [spec])
-        previous = _succeeded_batch(session, tenant_id, spec.name, sha256)
+        previous = _batch_of(session, tenant_id, spec.name, sha256)
         if previous:
             return LoadResult(batch_id=previous, status="skipped", source_uri=source_uri, file_sha256=sha256)
         try:
@@ -211,7 +244,7 @@ def _load(
                 counts = _load_batches(load, spec, source, validator, ledger, batch_rows)
                 # re-checked under the delivery's lock: a concurrent load of the same file may have won
                 with load.publish(f"{tenant_id}/{spec.name}/{sha256}"):
-                    previous = _succeeded_batch(session, tenant_id, spec.name, sha256)
+                    previous = _batch_of(session, tenant_id, spec.name, sha256)
                     if previous:
                         raise _LoadedMeanwhile(previous)
                     _record_batch(
@@ -321,11 +354,13 @@ def _dead_letters(rejected: list[dict], ledger: dict) -> pa.Table:
     return pa.Table.from_pylist(rows)
 
 
-def _succeeded_batch(session: Session, tenant_id: str, source: str, sha256: str) -> str | None:
+def _batch_of(
+    session: Session, tenant_id: str, source: str, sha256: str, *, status: str = "succeeded"
+) -> str | None:
     return session.scalar(
         f"SELECT batch_id FROM {RAW_SCHEMA}.load_batch WHERE tenant_id = %(tenant)s AND source = %(source)s "
-        "AND file_sha256 = %(sha)s AND status = 'succeeded'",
-        {"tenant": tenant_id, "source": source, "sha": sha256},
+        "AND file_sha256 = %(sha)s AND status = %(status)s",
+        {"tenant": tenant_id, "source": source, "sha": sha256, "status": status},
     )
 
 
@@ -345,9 +380,11 @@ def ledger_version(session: Session, source: str) -> str:
     return f"{count} batches, latest {latest.isoformat() if latest else 'none'}"
 
 
-def loaded_deliveries(session: Session, deliveries: Iterable[Delivery]) -> set[Delivery]:
-    """The deliveries a succeeded batch already holds, which a load would skip (``_succeeded_batch``'s
-    rule, for many at once); none before the raw layer exists."""
+def loaded_deliveries(
+    session: Session, deliveries: Iterable[Delivery], *, status: str = "succeeded"
+) -> set[Delivery]:
+    """The deliveries a batch of ``status`` already holds, which a load (``succeeded``) or a refusal
+    (``refused``) would skip (``_batch_of``'s rule, for many at once); none before the raw layer exists."""
     wanted = set(deliveries)
     if not wanted or (RAW_SCHEMA, "load_batch", "table") not in session.relations([RAW_SCHEMA]):
         return set()
@@ -357,8 +394,8 @@ def loaded_deliveries(session: Session, deliveries: Iterable[Delivery]) -> set[D
         names = {f"sha_{index}": sha for index, sha in enumerate(shas[start : start + _SHAS_PER_QUERY])}
         rows = session.fetchall(
             f"SELECT DISTINCT tenant_id, source, file_sha256 FROM {RAW_SCHEMA}.load_batch "
-            f"WHERE status = 'succeeded' AND file_sha256 IN ({', '.join(f'%({name})s' for name in names)})",
-            names,
+            f"WHERE status = %(status)s AND file_sha256 IN ({', '.join(f'%({name})s' for name in names)})",
+            {**names, "status": status},
         )
         found.update((tenant_id, source, sha256) for tenant_id, source, sha256 in rows)
     return wanted & found

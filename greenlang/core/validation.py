@@ -218,7 +218,9 @@ def map_columns(rules: list[FieldRule], columns: list[str]) -> tuple[dict[str, s
             missing.append(rule.name)
     if missing:
         raise ContractMismatchError(
-            f"required column(s) missing: {', '.join(missing)} (file columns: {', '.join(columns)})"
+            # the count, not the names: a header is the file's first line, and the ledger's error column
+            # and the logs never quote what a file holds
+            f"required column(s) missing: {', '.join(missing)} (the file has {len(columns)} column(s))"
         )
     used = set(mapping.values())
     ignored = [column for column in columns if column not in used and not column.startswith("_")]

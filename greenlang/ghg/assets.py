@@ -48,8 +48,13 @@ class EpaHubConfig(dg.Config):
 def epa_workbooks(landing_dir: Path) -> tuple[list[Path], list[str]]:
     """The hub workbooks waiting (oldest first), and what else lies in the source's folders (ignored)."""
     workbooks, ignored = [], []
-    for item in landed_files(landing_dir, EPA_EMISSION_FACTORS.name):
-        if item.tenant_id == GLOBAL_TENANT and item.path.suffix.lower() in EPA_SUFFIXES:
+    # no registered tenant: the hub's workbooks are reference data, of the reserved tenant only
+    for item in landed_files(landing_dir, (), [EPA_EMISSION_FACTORS.name]):
+        if (
+            item.tenant_id == GLOBAL_TENANT
+            and item.refusal is None
+            and item.path.suffix.lower() in EPA_SUFFIXES
+        ):
             workbooks.append(item.path)
         else:
             ignored.append(f"{item.tenant_id}/{item.path.name}")

@@ -6,10 +6,13 @@ its platforms deliver a file per reading day, named for that day (``greenlang.co
 A partition's run loads the landed files of its day (every tenant), a backfill is one run over its days,
 and re-running a day reloads nothing that is already loaded (same file, same bytes) but picks up a
 corrected file (estimates replaced by actuals).
+
+A landed entry the landing directory refuses (an unregistered tenant, a symbolic link, a hidden file, an
+unsupported format: ``greenlang.core.landing``) is recorded as a ``refused`` batch, once, and never read.
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 import dagster as dg
@@ -17,8 +20,9 @@ from pydantic import Field
 
 from greenlang.core.domains import LEDGER, layer_tags, source_domain
 from greenlang.core.freshness import FRESHNESS
-from greenlang.core.landing import delivery_day, landed_files
-from greenlang.core.loader import LoadError, LoadResult, SourceSpec, ledger_version, load_file
+from greenlang.core.landing import LandedFile, delivery_day, landed_file, landed_files
+from greenlang.core.loader import LoadError, LoadResult, SourceSpec, ledger_version, load_file, refuse_file
+from greenlang.core.tenants import tenant_refusal
 from greenlang.core.warehouse import WAREHOUSE_POOL, Warehouse, WarehouseResource
 
 # The layer of every ingestion asset, and the first part of its key: ``raw/<source>``, the table ``raw.<source>``.
@@ -91,10 +95,12 @@ def load_each(
 
 def file_counts(results: list[LoadResult]) -> dict[str, int]:
     loaded = sum(result.status == "succeeded" for result in results)
+    refused = sum(result.status == "refused" for result in results)
     return {
         "files_seen": len(results),
         "files_loaded": loaded,
-        "files_skipped_already_loaded": len(results) - loaded,
+        "files_refused": refused,
+        "files_skipped_already_loaded": len(results) - loaded - refused,
     }
 
 
@@ -120,7 +126,10 @@ def raw_asset_key(spec: SourceSpec) -> dg.AssetKey:
     return dg.AssetKey([RAW_LAYER, spec.name])
 
 
-def build_ingestion_asset(spec: SourceSpec, default_landing_dir: Path) -> dg.AssetsDefinition:
+def build_ingestion_asset(
+    spec: SourceSpec, default_landing_dir: Path, tenants: Collection[str]
+) -> dg.AssetsDefinition:
+    """``tenants``: the registered tenants (``Settings.tenants``); a file of any other is refused."""
     partitions_def = partitions_for(spec)
     partitioning = (
         " Daily partitions: a partition loads the files named for (else landed on) its day."
@@ -146,17 +155,11 @@ def build_ingestion_asset(spec: SourceSpec, default_landing_dir: Path) -> dg.Ass
     )
     def _ingest(context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
         days = set(context.partition_keys) if partitions_def else None
-        targets = _files_to_load(spec, config, default_landing_dir, days)
+        targets = _files_to_load(spec, config, default_landing_dir, tenants, days)
         store = warehouse.get_warehouse()
         results = load_each(
             context,
-            [
-                (
-                    f"{tenant_id}/{path.name}",
-                    lambda path=path, tenant_id=tenant_id: [load_file(store, spec, path, tenant_id)],
-                )
-                for tenant_id, path in targets
-            ],
+            [(f"{item.tenant_id}/{item.path.name}", _delivery(store, spec, item)) for item in targets],
             what="file(s)",
             errors=(LoadError,),
         )
@@ -172,32 +175,45 @@ def build_ingestion_asset(spec: SourceSpec, default_landing_dir: Path) -> dg.Ass
     return _ingest
 
 
+def _delivery(store: Warehouse, spec: SourceSpec, item: LandedFile) -> Callable[[], list[LoadResult]]:
+    if item.refusal is not None:
+        return lambda: [refuse_file(store, spec, item)]
+    return lambda: [load_file(store, spec, item.path, item.tenant_id)]
+
+
 def _files_to_load(
-    spec: SourceSpec, config: IngestConfig, default_landing_dir: Path, days: set[str] | None
-) -> list[tuple[str, Path]]:
-    """The files of the run: those of the config, else those waiting; of the run's days if partitioned."""
+    spec: SourceSpec,
+    config: IngestConfig,
+    default_landing_dir: Path,
+    tenants: Collection[str],
+    days: set[str] | None,
+) -> list[LandedFile]:
+    """The files of the run: those of the config, else those waiting; of the run's days if partitioned.
+    A file of the landing directory is judged as the landing directory judges it (links not followed);
+    a file given from elsewhere loads for the run config's tenant, which must be registered."""
     landing_dir = Path(config.landing_dir) if config.landing_dir else default_landing_dir
     if not config.files:
         return [
-            (item.tenant_id, item.path)
-            for item in landed_files(landing_dir, spec.name)
+            item
+            for item in landed_files(landing_dir, tenants, [spec.name])
             if days is None or item.day().isoformat() in days
         ]
+    if config.tenant_id and (refusal := tenant_refusal(config.tenant_id, tenants)):
+        raise dg.Failure(f"run config: {refusal}")
     targets = []
     for name in config.files:
-        path = Path(name).resolve()
+        path = Path(name)
         day = delivery_day(path).isoformat() if days is not None else None
         if day is not None and day not in days:
             raise dg.Failure(f"{path.name} is for {day}, not a day of this run: {sorted(days)}")
-        try:
-            tenant_id = path.relative_to(landing_dir.resolve()).parts[0]
-        except ValueError as outside:
+        item = landed_file(landing_dir, path, tenants)
+        if item is None:
             if not config.tenant_id:
-                raise dg.Failure(
-                    f"{path} is outside the landing directory: give tenant_id in the run config"
-                ) from outside
-            tenant_id = config.tenant_id
-        targets.append((config.tenant_id or tenant_id, path))
+                raise dg.Failure(f"{path} is outside the landing directory: give tenant_id in the run config")
+            item = LandedFile(config.tenant_id, spec.name, path.resolve())
+        elif config.tenant_id and item.refusal is None:
+            item = LandedFile(config.tenant_id, spec.name, item.path)
+        targets.append(item)
     return targets
 
 
@@ -246,7 +262,7 @@ def skipped_rows(warehouse: Warehouse, results: list[LoadResult]) -> dict[str, i
 
 
 def build_ingestion_assets(
-    specs: Iterable[SourceSpec], landing_dir: Path
+    specs: Iterable[SourceSpec], landing_dir: Path, tenants: Collection[str]
 ) -> list[dg.AssetsDefinition | dg.AssetSpec]:
     """An asset per landing source, and the ledger every load writes."""
-    return [*(build_ingestion_asset(spec, landing_dir) for spec in specs), *LEDGER_SPECS]
+    return [*(build_ingestion_asset(spec, landing_dir, tenants) for spec in specs), *LEDGER_SPECS]

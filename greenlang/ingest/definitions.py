@@ -1,7 +1,7 @@
 """Landing-file sources: for each declared source its asset, row-conservation check, load job and (daily
 partitioned) schedule; one landing sensor over them all; the ledger tables."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import dagster as dg
@@ -16,13 +16,15 @@ from greenlang.ingest.sensors import (
 )
 
 
-def landing_definitions(specs: Sequence[SourceSpec], landing_dir: Path) -> dg.Definitions:
+def landing_definitions(
+    specs: Sequence[SourceSpec], landing_dir: Path, tenants: Collection[str]
+) -> dg.Definitions:
     specs = tuple(specs)
     jobs = build_load_jobs(specs)
     return dg.Definitions(
-        assets=build_ingestion_assets(specs, landing_dir),
+        assets=build_ingestion_assets(specs, landing_dir, tenants),
         asset_checks=build_row_conservation_checks(specs),
         jobs=jobs,
         schedules=build_partitioned_load_schedules(specs),
-        sensors=[build_landing_sensor(specs, jobs, landing_dir)],
+        sensors=[build_landing_sensor(specs, jobs, landing_dir, tenants)],
     )

@@ -1,7 +1,8 @@
 """The landing sensor, the load jobs it launches, and the daily schedules of the daily-partitioned sources.
 
 The warehouse's ledger decides what to load: a file whose (tenant, source, sha256) has a succeeded batch in
-``raw.load_batch`` never launches a run, whatever the sensor's cursor holds (none after a wiped Dagster
+``raw.load_batch`` never launches a run (nor does an entry the landing directory refuses, once its
+``refused`` batch is recorded: ``greenlang.core.landing``), whatever the sensor's cursor holds (none after a wiped Dagster
 instance, or a fresh one). The cursor only spares work: a high-water mark of the files' change times, the
 files changed at exactly that mark, and the last day that had a partition. A tick lists the files but
 hashes only those changed since, and the cursor does not grow with the landing directory.
@@ -16,15 +17,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 
 from greenlang.core.landing import LandedFile, landed_files
-from greenlang.core.loader import Delivery, SourceSpec, file_sha256, loaded_deliveries
-from greenlang.core.warehouse import WarehouseResource, WarehouseUnavailable
+from greenlang.core.loader import Delivery, SourceSpec, loaded_deliveries
+from greenlang.core.warehouse import Session, WarehouseResource, WarehouseUnavailable
 from greenlang.ingest.assets import LANDING_DAYS, partitions_for, raw_asset_key, recent_day_requests
 
 
@@ -88,7 +89,7 @@ class Seen:
 
     @classmethod
     def of(cls, item: LandedFile, landing_dir: Path) -> Seen:
-        stat = item.path.stat()
+        stat = item.path.lstat()
         return cls(item, stat.st_ctime_ns, f"{item.path.relative_to(landing_dir).as_posix()}:{stat.st_size}")
 
     def is_new(self, cursor: LandingCursor) -> bool:
@@ -114,7 +115,10 @@ def run_key(source: str, day: str | None, files: Iterable[LandedFile]) -> str:
 
 
 def build_landing_sensor(
-    specs: tuple[SourceSpec, ...], jobs: list[dg.UnresolvedAssetJobDefinition], landing_dir: Path
+    specs: tuple[SourceSpec, ...],
+    jobs: list[dg.UnresolvedAssetJobDefinition],
+    landing_dir: Path,
+    tenants: Collection[str],
 ) -> dg.SensorDefinition:
     by_source = {spec.name: spec for spec in specs}
 
@@ -125,13 +129,14 @@ def build_landing_sensor(
         default_status=dg.DefaultSensorStatus.RUNNING,
         description=(
             f"Watches {landing_dir}/<tenant>/<source>/ and loads the new or rewritten files that "
-            "raw.load_batch does not hold yet: one run per source (and day, if partitioned)"
+            "raw.load_batch does not hold yet (loaded, or refused with its reason): one run per source "
+            "(and day, if partitioned)"
         ),
     )
     def _sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource) -> dg.SensorResult:
         cursor = LandingCursor.parse(context.cursor)
         last_day = LANDING_DAYS.get_last_partition_key()
-        seen = [Seen.of(item, landing_dir) for item in landed_files(landing_dir) if item.source in by_source]
+        seen = [Seen.of(item, landing_dir) for item in landed_files(landing_dir, tenants, by_source)]
         days = {item.file: _partition_key(by_source[item.file.source], item.file) for item in seen}
 
         def day_came(item: Seen) -> bool:
@@ -154,13 +159,13 @@ def build_landing_sensor(
         deliveries = _deliveries(context, candidates)
         try:
             with warehouse.get_warehouse().session(read_only=True) as session:
-                loaded = loaded_deliveries(session, deliveries.values())
+                settled = _settled(session, deliveries)
         except WarehouseUnavailable as error:
             # the cursor stays: the same files are looked at again next tick
             return dg.SensorResult(
                 skip_reason=f"the ledger cannot be read now, {len(deliveries)} new file(s) wait for the next tick: {error}"
             )
-        to_load = [item for item, delivery in deliveries.items() if delivery not in loaded]
+        to_load = [item for item, delivery in deliveries.items() if delivery not in settled]
         if not to_load:
             return dg.SensorResult(
                 skip_reason=f"{len(deliveries)} new or changed file(s), every one loaded already (raw.load_batch)",
@@ -180,12 +185,20 @@ def build_landing_sensor(
     return _sensor
 
 
+def _settled(session: Session, deliveries: dict[LandedFile, Delivery]) -> set[Delivery]:
+    """The deliveries the ledger holds as they are now: loaded (a succeeded batch), or refused (a refused
+    batch) if refused now; a refused file loads once its reason is gone (its tenant registered)."""
+    refused = [delivery for item, delivery in deliveries.items() if item.refusal is not None]
+    loadable = [delivery for item, delivery in deliveries.items() if item.refusal is None]
+    return loaded_deliveries(session, loadable) | loaded_deliveries(session, refused, status="refused")
+
+
 def _deliveries(context: dg.SensorEvaluationContext, files: list[LandedFile]) -> dict[LandedFile, Delivery]:
     """Each file as the ledger would record it; a file gone or unreadable meanwhile is left out."""
     deliveries = {}
     for item in files:
         try:
-            deliveries[item] = (item.tenant_id, item.source, file_sha256(item.path))
+            deliveries[item] = (item.tenant_id, item.source, item.sha256())
         except OSError as error:
             context.log.warning(f"{item.path}: cannot be read ({error}), left out")
     return deliveries

@@ -30,7 +30,7 @@ def slow_writer(warehouse: WarehouseResource) -> dg.MaterializeResult:
 
 
 settings = load_settings()
-goods = build_ingestion_asset(CBAM_GOODS, settings.landing_dir)
+goods = build_ingestion_asset(CBAM_GOODS, settings.landing_dir, settings.tenants)
 
 defs = dg.Definitions(
     assets=[slow_writer, goods],

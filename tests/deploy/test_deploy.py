@@ -147,7 +147,7 @@ def test_the_postgres_backed_instance_runs_a_load_and_keeps_its_events(team_inst
     landing = settings.landing_dir / "global" / CBAM_GOODS.name
     landing.mkdir(parents=True)
     shutil.copy(GOODS_FILE, landing / GOODS_FILE.name)
-    asset = build_ingestion_asset(CBAM_GOODS, settings.landing_dir)
+    asset = build_ingestion_asset(CBAM_GOODS, settings.landing_dir, settings.tenants)
 
     with dg.DagsterInstance.from_config(str(team_instance)) as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"

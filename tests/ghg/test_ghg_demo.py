@@ -50,7 +50,8 @@ def test_every_demo_file_loads_without_a_rejection(tmp_path: Path, dbt_parse_roo
     write_ghg_demo_landing(landing)
     warehouse = Warehouse(make_settings("duckdb", tmp_path))
     specs = {spec.name: spec for spec in GHG_LANDING_SOURCES}
-    files = landed_files(landing)
+    files = landed_files(landing, GHG_TENANTS, specs)
+    assert [item for item in files if item.refusal is not None] == []
     # every landing source has a demo file but the AIB residual mixes: no figures of theirs could be
     # verified, so none ships and the market-based Scope 2 shows its location fallback (market_basis)
     assert {item.source for item in files} == set(specs) - {AIB_RESIDUAL_MIX.name}

@@ -42,7 +42,7 @@ def _land(landing: Path, tenant: str, name: str, day: dt.date, **changes: str) -
 
 def _materialize(settings, *, partition_key=None, tags=None, run_config=None) -> dg.ExecuteInProcessResult:
     return dg.materialize(
-        [build_ingestion_asset(METER_READINGS, settings.landing_dir)],
+        [build_ingestion_asset(METER_READINGS, settings.landing_dir, settings.tenants)],
         resources={"warehouse": WarehouseResource.from_settings(settings)},
         partition_key=partition_key,
         tags=tags,
@@ -165,7 +165,9 @@ def test_a_configured_file_of_another_day_fails_the_partition_clearly(tmp_path: 
 
 def _landing_sensor(tmp_path: Path):
     settings = make_settings("duckdb", tmp_path)
-    sensor = build_landing_sensor(LANDING_SOURCES, build_load_jobs(LANDING_SOURCES), settings.landing_dir)
+    sensor = build_landing_sensor(
+        LANDING_SOURCES, build_load_jobs(LANDING_SOURCES), settings.landing_dir, settings.tenants
+    )
     resources = {"warehouse": WarehouseResource.from_settings(settings)}
     return settings.landing_dir, lambda cursor: sensor(
         dg.build_sensor_context(cursor=cursor, resources=resources)
@@ -221,7 +223,7 @@ def test_a_backfill_of_days_rebuilds_the_models_downstream_once(tmp_path: Path) 
         start = dg.evaluate_automation_conditions(defs, instance)
         # a backfill: one run materializes two partitions
         dg.materialize(
-            [build_ingestion_asset(METER_READINGS, settings.landing_dir)],
+            [build_ingestion_asset(METER_READINGS, settings.landing_dir, settings.tenants)],
             resources={"warehouse": WarehouseResource.from_settings(settings)},
             instance=instance,
             tags={

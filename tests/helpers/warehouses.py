@@ -19,6 +19,12 @@ POSTGRES = load_settings().postgres
 ENGINE_PARAMS = ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
+# The tenants the tests land files for, registered as a deployment registers its own (GREENLANG_TENANTS).
+TEST_TENANTS = frozenset(
+    {"acme", "nordic", "acme-steel", "nordic-cement", *(f"tenant{index}" for index in range(4))}
+)
+
+
 def make_settings(target: str, tmp_path: Path, postgres: PostgresSettings | None = None) -> Settings:
     return Settings(
         target=target,
@@ -26,6 +32,7 @@ def make_settings(target: str, tmp_path: Path, postgres: PostgresSettings | None
         postgres=postgres or POSTGRES,
         landing_dir=tmp_path / "landing",
         alert_webhook_url=None,
+        tenants=TEST_TENANTS,
     )
 
 

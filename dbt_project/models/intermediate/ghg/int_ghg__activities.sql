@@ -48,8 +48,8 @@ unioned as (
 facilities as (
 
     select
-        trim(tenant_id) as tenant_id,
-        trim(site_id) as site_id,
+        tenant_id,
+        site_id,
         upper(trim(country_code)) as country_code,
         upper(trim(country_code_iso3)) as country_code_iso3,
         nullif(upper(trim(grid_region)), '') as grid_region

@@ -22,10 +22,10 @@ readings as (
 meters as (
 
     select
-        trim(tenant_id) as tenant_id,
-        trim(meter_id) as meter_id,
+        tenant_id,
+        meter_id,
         {{ ghg_normalise('channel') }} as channel,
-        trim(site_id) as site_id,
+        site_id,
         {{ ghg_normalise('energy_carrier') }} as energy_carrier,
         counts_as_consumption,
         {{ ghg_calorific_basis('calorific_basis') }} as calorific_basis

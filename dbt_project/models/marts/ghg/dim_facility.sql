@@ -10,8 +10,8 @@ with
 facilities as (
 
     select
-        trim(tenant_id) as tenant_id,
-        trim(site_id) as site_id,
+        tenant_id,
+        site_id,
         trim(facility_name) as facility_name,
         upper(trim(country_code)) as country_code,
         upper(trim(country_code_iso3)) as country_code_iso3,
@@ -31,7 +31,7 @@ used_sites as (
     union
     select tenant_id, site_id from {{ ref('stg_energy__contractual_instruments') }}
     union
-    select trim(tenant_id), trim(site_id) from {{ ref('ghg_meters') }}
+    select tenant_id, site_id from {{ ref('ghg_meters') }}
     union
     select tenant_id, site_id from facilities
 

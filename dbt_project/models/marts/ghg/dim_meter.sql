@@ -7,14 +7,14 @@ with
 configured as (
 
     select
-        trim(tenant_id) as tenant_id,
-        trim(meter_id) as meter_id,
-        max(trim(site_id)) as site_id,
+        tenant_id,
+        meter_id,
+        max(site_id) as site_id,
         max({{ ghg_normalise('energy_carrier') }}) as energy_carrier,
         max({{ ghg_calorific_basis('calorific_basis') }}) as calorific_basis
 
     from {{ ref('ghg_meters') }}
-    group by trim(tenant_id), trim(meter_id)
+    group by tenant_id, meter_id
 
 ),
 

@@ -38,7 +38,7 @@ countries as (
 renamed as (
 
     select
-        trim(source.tenant_id) as tenant_id,
+        source.tenant_id,
         'AIB' as publisher,
         {{ publication_attribute('publisher') }} as publisher_name,
         {{ publication_attribute('edition') }} as edition,

@@ -27,7 +27,7 @@ country_codes as (
 renamed as (
 
     select
-        trim(source.tenant_id) as tenant_id,
+        source.tenant_id,
         {{ dbt.string_literal(var('cbam_default_value_publication')) }} as publication,
         trim(source.country) as country_name_published,
         country_codes.country_code,

@@ -13,7 +13,7 @@ source as (
 renamed as (
 
     select
-        trim(tenant_id) as tenant_id,
+        tenant_id,
         trim(sector) as sector,
         replace(trim(cn_code), ' ', '') as cn_code,
         cast(length(replace(trim(cn_code), ' ', '')) as integer) as cn_code_length,

@@ -13,16 +13,16 @@ source as (
 renamed as (
 
     select
-        trim(tenant_id) as tenant_id,
+        tenant_id,
         upper(trim(declarant_eori)) as declarant_eori,
-        trim(declaration_id) as declaration_id,
+        declaration_id,
         cast(declaration_line as integer) as declaration_line,
         cast(import_date as date) as import_date,
         replace(trim(cn_code), ' ', '') as cn_code,
         upper(trim(origin_country)) as origin_country,
         {{ to_decimal('net_mass_tonnes') }} as net_mass_tonnes,
         trim(customs_procedure) as customs_procedure,
-        nullif(trim(installation_id), '') as installation_id,
+        nullif(installation_id, '') as installation_id,
         {{ to_decimal('actual_direct_see') }} as actual_direct_see,
         {{ to_decimal('actual_indirect_see') }} as actual_indirect_see,
         {{ to_decimal('electricity_consumed_mwh') }} as electricity_consumed_mwh,

@@ -26,13 +26,13 @@ batches as (
 renamed as (
 
     select
-        trim(source.tenant_id) as tenant_id,
+        source.tenant_id,
         'DESNZ' as publisher,
         {{ publication_attribute('publisher') }} as publisher_name,
         {{ publication_attribute('edition') }} as edition,
         {{ publication_attribute('version') }} as version,
         {{ publication_published_at() }} as published_at,
-        trim(source.factor_id) as factor_id,
+        source.factor_id,
         nullif(trim(source.scope), '') as scope,
         nullif(trim(source.level_1), '') as level_1,
         nullif(trim(source.level_2), '') as level_2,

@@ -20,7 +20,7 @@ batches as (
 renamed as (
 
     select
-        trim(source.tenant_id) as tenant_id,
+        source.tenant_id,
         'Ember' as publisher,
         {{ publication_attribute('publisher') }} as publisher_name,
         coalesce(

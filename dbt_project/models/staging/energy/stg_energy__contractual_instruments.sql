@@ -15,9 +15,9 @@ source as (
 renamed as (
 
     select
-        trim(tenant_id) as tenant_id,
-        trim(instrument_id) as instrument_id,
-        trim(site_id) as site_id,
+        tenant_id,
+        instrument_id,
+        site_id,
         cast(period_start as date) as period_start,
         cast(period_end as date) as period_end,
         replace(replace({{ ghg_normalise('instrument_type') }}, ' ', '_'), '-', '_') as instrument_type,

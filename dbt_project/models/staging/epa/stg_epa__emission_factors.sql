@@ -26,7 +26,7 @@ batches as (
 renamed as (
 
     select
-        trim(source.tenant_id) as tenant_id,
+        source.tenant_id,
         'EPA' as publisher,
         {{ publication_attribute('publisher') }} as publisher_name,
         {{ publication_attribute('edition') }} as edition,

@@ -13,7 +13,7 @@ source as (
 renamed as (
 
     select
-        trim(tenant_id) as tenant_id,
+        tenant_id,
         cast(fiscal_year as integer) as fiscal_year,
         {{ to_decimal('net_revenue') }} as net_revenue,
         upper(trim(currency)) as currency,

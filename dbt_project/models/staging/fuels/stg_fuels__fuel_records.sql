@@ -15,10 +15,10 @@ source as (
 renamed as (
 
     select
-        trim(tenant_id) as tenant_id,
-        trim(record_id) as record_id,
-        trim(site_id) as site_id,
-        nullif(trim(vehicle_id), '') as vehicle_id,
+        tenant_id,
+        record_id,
+        site_id,
+        nullif(vehicle_id, '') as vehicle_id,
         cast(period_start as date) as period_start,
         cast(period_end as date) as period_end,
         trim(fuel) as fuel,

@@ -14,9 +14,9 @@ source as (
 renamed as (
 
     select
-        trim(tenant_id) as tenant_id,
-        trim(record_id) as record_id,
-        trim(site_id) as site_id,
+        tenant_id,
+        record_id,
+        site_id,
         cast(record_date as date) as record_date,
         trim(refrigerant) as refrigerant,
         {{ ghg_refrigerant_key('refrigerant') }} as refrigerant_key,

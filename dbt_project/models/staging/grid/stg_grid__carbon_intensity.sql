@@ -15,7 +15,7 @@ source as (
 renamed as (
 
     select
-        trim(tenant_id) as tenant_id,
+        tenant_id,
         trim(region) as region,
         cast(from_utc as {{ dbt.type_timestamp() }}) as from_utc,
         cast(to_utc as {{ dbt.type_timestamp() }}) as to_utc,

@@ -21,9 +21,9 @@ source as (
 renamed as (
 
     select
-        trim(tenant_id) as tenant_id,
+        tenant_id,
         cast(period as date) as period,
-        trim(site_id) as site_id,
+        site_id,
         cast(headcount as integer) as headcount,
         nullif(trim(commuting_mode_share), '') as commuting_mode_share,
         {{ to_decimal('commuting_km_per_employee') }} as commuting_km_per_employee,

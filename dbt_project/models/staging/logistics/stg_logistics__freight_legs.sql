@@ -11,8 +11,8 @@ source as (
 renamed as (
 
     select
-        trim(tenant_id) as tenant_id,
-        trim(leg_id) as leg_id,
+        tenant_id,
+        leg_id,
         cast(shipment_date as date) as shipment_date,
         {{ ghg_normalise('mode') }} as mode,
         {{ to_decimal('mass_tonnes') }} as mass_tonnes,

@@ -36,8 +36,8 @@ units as (
 renamed as (
 
     select
-        trim(source.tenant_id) as tenant_id,
-        trim(source.meter_id) as meter_id,
+        source.tenant_id,
+        source.meter_id,
         {{ ghg_normalise('source.channel') }} as channel,
         cast(source.interval_start as {{ dbt.type_timestamp() }}) as interval_start_utc,
         cast(source.interval_end as {{ dbt.type_timestamp() }}) as interval_end_utc,

@@ -13,7 +13,7 @@ source as (
 renamed as (
 
     select
-        trim(tenant_id) as tenant_id,
+        tenant_id,
         cast(invoice_id as bigint) as invoice_id,
         trim(invoice_number) as invoice_number,
         trim(supplier) as supplier_name,

@@ -27,7 +27,7 @@ units as (
 renamed as (
 
     select
-        trim(source.tenant_id) as tenant_id,
+        source.tenant_id,
         cast(source.po_header_id as bigint) as po_header_id,
         cast(source.po_line_id as bigint) as po_line_id,
         trim(source.order_number) as order_number,

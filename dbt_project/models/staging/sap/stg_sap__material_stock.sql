@@ -26,7 +26,7 @@ units as (
 renamed as (
 
     select
-        trim(source.tenant_id) as tenant_id,
+        source.tenant_id,
         trim(source.material) as material,
         trim(source.plant) as plant,
         trim(source.storage_location) as storage_location,

@@ -28,11 +28,11 @@ units as (
 renamed as (
 
     select
-        trim(source.tenant_id) as tenant_id,
+        source.tenant_id,
         trim(source.purchase_order) as purchase_order,
         trim(source.purchase_order_item) as purchase_order_item,
         trim(source.purchase_order_type) as purchase_order_type,
-        trim(source.company_code) as company_code,
+        source.company_code,
         trim(source.purchasing_organization) as purchasing_organization,
         trim(source.supplier) as supplier,
         cast(source.purchase_order_date as date) as purchase_order_date,

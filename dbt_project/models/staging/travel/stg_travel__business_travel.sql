@@ -13,9 +13,9 @@ source as (
 renamed as (
 
     select
-        trim(tenant_id) as tenant_id,
-        trim(trip_id) as trip_id,
-        trim(employee_id) as employee_id,
+        tenant_id,
+        trip_id,
+        employee_id,
         cast(trip_date as date) as trip_date,
         {{ ghg_normalise('mode') }} as mode,
         nullif(trim(origin), '') as origin,

@@ -14,9 +14,9 @@ source as (
 renamed as (
 
     select
-        trim(tenant_id) as tenant_id,
-        trim(expense_item_id) as expense_item_id,
-        trim(worker_id) as worker_id,
+        tenant_id,
+        expense_item_id,
+        worker_id,
         cast(expense_date as date) as expense_date,
         trim(expense_item) as expense_item,
         {{ to_decimal('amount') }} as amount,

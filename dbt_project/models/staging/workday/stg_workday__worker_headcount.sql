@@ -13,7 +13,7 @@ source as (
 renamed as (
 
     select
-        trim(tenant_id) as tenant_id,
+        tenant_id,
         cast(report_date as date) as report_date,
         trim(location) as location,
         trim(cost_center) as cost_center,
