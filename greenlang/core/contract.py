@@ -18,14 +18,30 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 # DuckDB, PostgreSQL and Snowflake all hold exactly (DECIMAL(38,12) / NUMERIC(38,12) / NUMBER(38,12)).
 DECIMAL_PRECISION = 38
 DECIMAL_SCALE = 12
+# Staging casts a count, line number or year to SQL ``integer`` (32 bits on DuckDB and PostgreSQL) and an id
+# to ``bigint``: each integer field is bounded by what its cast holds, so what the contract accepts, staging
+# casts (tests/contracts/test_contract_casts_in_staging.py).
+INTEGER_MAX = 2**31 - 1
+BIGINT_MAX = 2**63 - 1
 
 _EU_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
 # OData V2 JSON dates: /Date(1735689600000)/ or, for DateTimeOffset, /Date(1735689600000+0060)/ (minutes)
 _ODATA_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
+# A bare number (86400, 45123.5, 1e9): Pydantic would read it as seconds since 1970 (or an Excel serial
+# day). No source of ours writes dates so, and what the contract accepts, staging must cast: rejected.
+_BARE_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def reject_numbers(value: Any, kind: str, forms: str) -> None:
+    """A date or timestamp given as a number is rejected with the forms the contract reads."""
+    is_number = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    if is_number or (isinstance(value, str) and _BARE_NUMBER.match(value.strip())):
+        raise ValueError(f"a number is not a {kind}: write it as {forms}")
 
 
 def _parse_date(value: Any) -> Any:
     """Accept ISO 8601 dates and the day-first forms EU customs brokers send (31.01.2026, 31/01/2026)."""
+    reject_numbers(value, "date", "YYYY-MM-DD or DD.MM.YYYY")
     if isinstance(value, str):
         text = value.strip()
         match = _EU_DATE.match(text)
@@ -38,11 +54,20 @@ def _parse_date(value: Any) -> Any:
 
 def _parse_datetime(value: Any) -> Any:
     """ISO 8601 or OData V2 ``/Date(ms[+-mmmm])/``; the milliseconds are UTC whatever the offset."""
+    reject_numbers(value, "timestamp", "ISO 8601 (YYYY-MM-DDTHH:MM:SS) or /Date(ms)/")
     if isinstance(value, str):
         match = _ODATA_DATE.match(value.strip())
         if match:
-            return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(milliseconds=int(match.group(1)))
+            return odata_moment(match.group(1)).replace(tzinfo=dt.UTC)
     return value
+
+
+def odata_moment(milliseconds: str) -> dt.datetime:
+    """The naive UTC moment of an OData ``/Date(ms)/``; one outside years 1–9999 is rejected with its reason."""
+    try:
+        return dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=int(milliseconds))
+    except OverflowError:
+        raise ValueError(f"/Date({milliseconds})/ is outside the years 1 to 9999") from None
 
 
 def _to_naive_utc(value: dt.datetime) -> dt.datetime:

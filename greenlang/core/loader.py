@@ -4,8 +4,15 @@ read (``greenlang.core.readers``) → validate against the contract (``greenlang
 transaction: valid rows to ``raw.<source>``, rejected rows to ``raw.dead_letter``, one row to
 ``raw.load_batch``. A file already loaded for the tenant (same sha256) is skipped. A file that
 cannot be read, or whose columns cannot feed the contract, loads nothing and is recorded as a
-``failed`` batch before the error is raised. A file the landing directory refuses (``refuse_file``)
-is recorded as a ``refused`` batch of no rows, once, and nothing of it is read.
+``failed`` batch before ``LoadError`` is raised; so does a load that fails unexpectedly (any other
+exception), its ledger row naming only the exception type (a message could quote the file). A file the
+landing directory refuses (``refuse_file``) is recorded as a ``refused`` batch of no rows, once, and
+nothing of it is read.
+
+Quarantine: a file that failed for what it holds (unreadable, columns that cannot feed the contract) is
+not read again while its bytes and the contract version stay the same: the next load raises the same
+``LoadError`` without adding a batch, until the file changes or ``retry_quarantined`` asks for it (after
+a fix to the reader). An unexpected failure (disk full, a bug) quarantines nothing: the next load retries.
 """
 
 from __future__ import annotations
@@ -99,11 +106,25 @@ class _LoadedMeanwhile(Exception):
 
 
 class LoadError(Exception):
-    """The file was recorded as a failed batch and nothing of it was loaded."""
+    """The file was recorded as a failed batch (``batch_id``) and nothing of it was loaded; ``quarantined``:
+    it failed for what it holds, and is not read again until its bytes change."""
 
-    def __init__(self, message: str, batch_id: str):
+    def __init__(self, message: str, batch_id: str, *, quarantined: bool):
         super().__init__(message)
         self.batch_id = batch_id
+        self.quarantined = quarantined
+
+
+# The ledger error of a load that failed for no reason of the file's (``_load``); quarantine leaves it out.
+UNEXPECTED_FAILURE_PREFIX = "unexpected "
+
+
+def unexpected_failure_message(label: str, error: Exception) -> str:
+    """What the ledger says of an unexpected failure: the exception type only, never its message, which may
+    quote the file (the run's log has the traceback)."""
+    return (
+        f"{UNEXPECTED_FAILURE_PREFIX}{type(error).__name__} while loading {label} (traceback in the run log)"
+    )
 
 
 def file_sha256(path: Path) -> str:
@@ -132,8 +153,10 @@ def load_file(
     tenant_id: str,
     *,
     batch_rows: int = DEFAULT_BATCH_ROWS,
+    retry_quarantined: bool = False,
 ) -> LoadResult:
-    """Load one file; the same file (by sha256) for the same tenant and source loads once."""
+    """Load one file; the same file (by sha256) for the same tenant and source loads once, and a quarantined
+    one (see the module) fails again without being read unless ``retry_quarantined``."""
     path = Path(path).resolve()
     return _load(
         warehouse,
@@ -146,6 +169,7 @@ def load_file(
         ),
         label=path.name,
         batch_rows=batch_rows,
+        retry_quarantined=retry_quarantined,
     )
 
 
@@ -201,6 +225,7 @@ def load_records(
         open_delivery=lambda: open_records(list(records), source_uri),
         label=source_uri,
         batch_rows=DEFAULT_BATCH_ROWS,
+        retry_quarantined=False,
     )
 
 
@@ -214,6 +239,7 @@ def _load(
     open_delivery: Callable[[], SourceFile],
     label: str,
     batch_rows: int,
+    retry_quarantined: bool,
 ) -> LoadResult:
     sha256 = content_sha256
     batch_id = uuid.uuid4().hex
@@ -233,6 +259,10 @@ def _load(
         previous = _batch_of(session, tenant_id, spec.name, sha256)
         if previous:
             return LoadResult(batch_id=previous, status="skipped", source_uri=source_uri, file_sha256=sha256)
+        quarantine = None if retry_quarantined else _quarantining_batch(session, ledger)
+        if quarantine:
+            failed_batch, error = quarantine
+            raise LoadError(error, failed_batch, quarantined=True)
         try:
             with session.bulk_load() as load:
                 source = open_delivery()
@@ -263,10 +293,11 @@ def _load(
         except (UnreadableFileError, ContractMismatchError) as error:
             message = f"{label}: {error}"
             _record_batch(session, ledger, status="failed", error=message)
-            raise LoadError(message, batch_id) from error
+            raise LoadError(message, batch_id, quarantined=True) from error
         except Exception as error:
-            _record_batch(session, ledger, status="failed", error=f"{type(error).__name__}: {error}")
-            raise
+            message = unexpected_failure_message(label, error)
+            _record_batch(session, ledger, status="failed", error=message)
+            raise LoadError(message, batch_id, quarantined=False) from error
     return LoadResult(
         batch_id=batch_id,
         status="succeeded",
@@ -362,6 +393,21 @@ def _batch_of(
         "AND file_sha256 = %(sha)s AND status = %(status)s",
         {"tenant": tenant_id, "source": source, "sha": sha256, "status": status},
     )
+
+
+def _quarantining_batch(session: Session, ledger: dict) -> tuple[str, str] | None:
+    """The latest failed batch of these bytes (tenant, source, sha256) under this contract version that
+    failed for what the file holds, with its error; none if the file is to be read."""
+    rows = session.fetchall(
+        f"SELECT batch_id, error FROM {RAW_SCHEMA}.load_batch WHERE tenant_id = %(tenant_id)s "
+        "AND source = %(source)s AND file_sha256 = %(file_sha256)s AND contract_version = %(contract_version)s "
+        "AND status = 'failed' AND error NOT LIKE %(unexpected)s ORDER BY finished_at DESC LIMIT 1",
+        {
+            **{key: ledger[key] for key in ("tenant_id", "source", "file_sha256", "contract_version")},
+            "unexpected": UNEXPECTED_FAILURE_PREFIX + "%",
+        },
+    )
+    return (rows[0][0], rows[0][1]) if rows else None
 
 
 # A delivery as the ledger knows it: (tenant_id, source, sha256 of the file or page).

@@ -31,6 +31,8 @@ from typing import Annotated, Any, ClassVar
 from pydantic import AliasChoices, BeforeValidator, Field, StringConstraints
 
 from greenlang.core.contract import (
+    BIGINT_MAX,
+    INTEGER_MAX,
     Contract,
     ExactDecimal,
     NonNegativeDecimal,
@@ -40,6 +42,8 @@ from greenlang.core.contract import (
     Text,
     UtcDateTime,
     blank_to_none,
+    odata_moment,
+    reject_numbers,
     upper_code,
 )
 
@@ -51,12 +55,13 @@ _EU_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
 
 def _parse_api_date(value: Any) -> Any:
     """ISO dates, OData V2 ``/Date(ms)/`` (a date is midnight UTC) and zoned XML Schema dates."""
+    reject_numbers(value, "date", "YYYY-MM-DD or /Date(ms)/")
     if not isinstance(value, str):
         return value
     text = value.strip()
     match = _ODATA_DATE.match(text)
     if match:
-        moment = dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=int(match.group(1)))
+        moment = odata_moment(match.group(1))
         if moment.time() != dt.time(0):
             raise ValueError(f"{text} is not a date: {moment.isoformat()} UTC is not midnight")
         return moment.date()
@@ -79,7 +84,7 @@ SapUnit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, 
 # SAP deletion indicator of a purchasing document item: "L" deleted, "S" blocked; empty when neither.
 SapDeletionCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]$")]
 OptionalSapDeletionCode = Annotated[SapDeletionCode | None, BeforeValidator(blank_to_none)]
-OracleId = Annotated[int, Field(ge=1)]
+OracleId = Annotated[int, Field(ge=1, le=BIGINT_MAX)]
 # Oracle sends booleans; the readers keep JSON true/false as the text "true"/"false".
 BooleanText = Annotated[
     str,
@@ -176,7 +181,7 @@ class OraclePurchaseOrderLine(Contract):
     supplier: Text = Field(description="Supplier name (Supplier)")
     procurement_bu: Text = Field(description="Procurement business unit (ProcurementBU)")
     currency_code: CurrencyCode = Field(description="Currency of the order, ISO 4217 (CurrencyCode)")
-    line_number: int = Field(ge=1, description="Line number within the order (LineNumber)")
+    line_number: int = Field(ge=1, le=INTEGER_MAX, description="Line number within the order (LineNumber)")
     item: OptionalText = Field(default=None, description="Item number; null for description lines (Item)")
     description: Text = Field(description="Line description (Description)")
     category_name: OptionalText = Field(default=None, description="Purchasing category (CategoryName)")
@@ -231,7 +236,7 @@ class WorkdayHeadcount(Contract):
     location: Text = Field(description="Work location (Location)")
     cost_center: Text = Field(description="Cost center (Cost_Center)")
     worker_type: Text = Field(description="Employee or Contingent Worker (Worker_Type)")
-    headcount: int = Field(ge=0, description="Number of workers (Headcount)")
+    headcount: int = Field(ge=0, le=INTEGER_MAX, description="Number of workers (Headcount)")
     fte: NonNegativeDecimal = Field(description="Full-time equivalents (FTE)")
 
 

@@ -21,6 +21,7 @@ from greenlang.ghg.sources import EPA_EMISSION_FACTORS
 from greenlang.ingest.assets import (
     RAW_TAGS,
     WAREHOUSE_KINDS,
+    fail_run_on,
     file_counts,
     ledger_data_version,
     load_each,
@@ -90,11 +91,13 @@ def build_epa_emission_factors_asset(default_landing_dir: Path) -> dg.AssetsDefi
             if ignored:
                 context.log.warning(f"not EPA hub workbooks of tenant {GLOBAL_TENANT!r}, ignored: {ignored}")
         store = warehouse.get_warehouse()
-        results = load_each(
-            context,
-            [(path.name, lambda path=path: [load_epa_hub(store, path)]) for path in paths],
+        results = fail_run_on(
+            load_each(
+                context,
+                [(path.name, lambda path=path: [load_epa_hub(store, path)]) for path in paths],
+                errors=(LoadError, UnreadableFileError),
+            ),
             what="workbook(s)",
-            errors=(LoadError, UnreadableFileError),
         )
         return dg.MaterializeResult(
             metadata={

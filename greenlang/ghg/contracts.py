@@ -59,7 +59,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from itertools import product
 from typing import Annotated, Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -96,7 +96,9 @@ def _round_published(value: Any) -> Any:
     except InvalidOperation:
         return value
     if number.is_finite() and number.as_tuple().exponent < -DECIMAL_SCALE:
-        return number.quantize(_SCALE, rounding=ROUND_HALF_EVEN)
+        # as many digits as the rounded number has (the default context's 28 would raise on a wide one)
+        digits = Context(prec=max(number.adjusted(), 0) + DECIMAL_SCALE + 1)
+        return number.quantize(_SCALE, rounding=ROUND_HALF_EVEN, context=digits)
     return value
 
 

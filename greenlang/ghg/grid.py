@@ -24,6 +24,7 @@ from greenlang.ingest.assets import (
     DAILY_PARTITIONED_TAG,
     RAW_TAGS,
     WAREHOUSE_KINDS,
+    fail_run_on,
     ledger_data_version,
     load_each,
     loaded_rows,
@@ -96,16 +97,18 @@ def grid_carbon_intensity(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, grid: CarbonIntensityResource
 ) -> dg.MaterializeResult:
     store = warehouse.get_warehouse()
-    results = load_each(
-        context,
-        # [start, end) is one UTC day: one request and one page whatever grid.days_per_request says, so a
-        # day read in a backfill and the same day read alone are the same delivery.
-        [
-            (key, lambda start=start, end=end: load_grid_intensity(store, grid, start, end))
-            for key, start, end in _days(context)
-        ],
+    results = fail_run_on(
+        load_each(
+            context,
+            # [start, end) is one UTC day: one request and one page whatever grid.days_per_request says, so
+            # a day read in a backfill and the same day read alone are the same delivery.
+            [
+                (key, lambda start=start, end=end: load_grid_intensity(store, grid, start, end))
+                for key, start, end in _days(context)
+            ],
+            errors=(Exception,),  # an unreachable API for one day must not lose the others
+        ),
         what="day(s)",
-        errors=(Exception,),  # an unreachable API for one day must not lose the others
     )
     skipped = [result for result in results if result.status == "skipped"]
     return dg.MaterializeResult(

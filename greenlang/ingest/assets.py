@@ -9,10 +9,15 @@ corrected file (estimates replaced by actuals).
 
 A landed entry the landing directory refuses (an unregistered tenant, a symbolic link, a hidden file, an
 unsupported format: ``greenlang.core.landing``) is recorded as a ``refused`` batch, once, and never read.
+A file that cannot be loaded fails only itself: it is a failed batch in ``raw.load_batch`` (quarantined
+until its bytes change, ``greenlang.core.loader``), the asset materializes what the other files loaded, and
+its ``no_failed_deliveries`` check (severity WARN, not blocking) fails naming each such file of the run, so
+the rest of the run and the models downstream build for every tenant.
 """
 
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -58,25 +63,45 @@ class IngestConfig(dg.Config):
     files: list[str] = Field(default=[], description="Files to load; empty: all waiting in the landing dir")
     tenant_id: str | None = Field(default=None, description="Tenant of files given outside the landing dir")
     landing_dir: str | None = Field(default=None, description="Overrides GREENLANG_LANDING_DIR")
+    retry_quarantined: bool = Field(
+        default=False, description="Read again the files that failed before with the same bytes (after a fix)"
+    )
+
+
+@dataclass(frozen=True)
+class FailedDelivery:
+    label: str  # tenant/file, workbook or API day
+    reason: str
+    quarantined: bool  # not read again until its bytes change (``greenlang.core.loader``)
+
+
+@dataclass(frozen=True)
+class Loads:
+    results: list[LoadResult]
+    failures: list[FailedDelivery]
 
 
 def load_each(
     context: dg.AssetExecutionContext,
     deliveries: Iterable[tuple[str, Callable[[], list[LoadResult]]]],
-    what: str,
     errors: tuple[type[Exception], ...],
-) -> list[LoadResult]:
+) -> Loads:
     """Run each delivery's load (a file, a workbook, a day of an API), logging what it did. A delivery
-    failing with one of ``errors`` does not stop the others: what could be loaded is loaded and recorded
-    before the run fails on the rest, naming each."""
+    failing with one of ``errors`` does not stop the others: what could be loaded is loaded and recorded,
+    and the failures are returned for the caller to fail the run on (``fail_run_on``) or to report."""
     results: list[LoadResult] = []
-    failures: list[str] = []
+    failures: list[FailedDelivery] = []
     for label, load in deliveries:
         try:
             loaded = load()
         except errors as error:
-            context.log.error(f"{label}: {error}")
-            failures.append(f"{label}: {error}")
+            quarantined = isinstance(error, LoadError) and error.quarantined
+            # the traceback of an unexpected failure is for the run log only: the ledger names its type
+            context.log.error(
+                f"{label}: {error}" + (" (quarantined until the file changes)" if quarantined else ""),
+                exc_info=not quarantined,
+            )
+            failures.append(FailedDelivery(label, str(error), quarantined))
             continue
         for result in loaded:
             context.log.info(
@@ -85,12 +110,42 @@ def load_each(
                 + (f", ignored columns {result.ignored_columns}" if result.ignored_columns else "")
             )
         results.extend(loaded)
-    if failures:
+    return Loads(results, failures)
+
+
+def fail_run_on(loads: Loads, what: str) -> list[LoadResult]:
+    """The results of ``loads``, once every delivery loaded; else the run fails naming each failure."""
+    if loads.failures:
         raise dg.Failure(
-            description=f"{len(failures)} {what} could not be loaded",
-            metadata={"failures": dg.MetadataValue.md("\n".join(f"- {item}" for item in failures))},
+            description=f"{len(loads.failures)} {what} could not be loaded",
+            metadata={
+                "failures": dg.MetadataValue.md(
+                    "\n".join(f"- {failure.label}: {failure.reason}" for failure in loads.failures)
+                )
+            },
         )
-    return results
+    return loads.results
+
+
+NO_FAILED_DELIVERIES = "no_failed_deliveries"
+
+
+def failed_deliveries_check(key: dg.AssetKey, failures: list[FailedDelivery]) -> dg.AssetCheckResult:
+    """The ``no_failed_deliveries`` result of a run: a WARN failure listing each file that did not load."""
+    return dg.AssetCheckResult(
+        asset_key=key,
+        check_name=NO_FAILED_DELIVERIES,
+        passed=not failures,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "failed_files": dg.MetadataValue.json(
+                [
+                    {"file": failure.label, "reason": failure.reason, "quarantined": failure.quarantined}
+                    for failure in failures
+                ]
+            )
+        },
+    )
 
 
 def file_counts(results: list[LoadResult]) -> dict[str, int]:
@@ -152,33 +207,50 @@ def build_ingestion_asset(
         backfill_policy=dg.BackfillPolicy.single_run() if partitions_def else None,
         tags={**RAW_TAGS, **(dict([DAILY_PARTITIONED_TAG]) if partitions_def else {})},
         pool=WAREHOUSE_POOL,
+        check_specs=[
+            dg.AssetCheckSpec(
+                NO_FAILED_DELIVERIES,
+                asset=raw_asset_key(spec),
+                description=(
+                    "Every file of the run loaded; fails (WARN, blocking nothing) naming each file recorded "
+                    "as a failed batch, quarantined ones included, until the file is replaced or removed"
+                ),
+            )
+        ],
     )
     def _ingest(context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
         days = set(context.partition_keys) if partitions_def else None
         targets = _files_to_load(spec, config, default_landing_dir, tenants, days)
         store = warehouse.get_warehouse()
-        results = load_each(
+        loads = load_each(
             context,
-            [(f"{item.tenant_id}/{item.path.name}", _delivery(store, spec, item)) for item in targets],
-            what="file(s)",
+            [
+                (f"{item.tenant_id}/{item.path.name}", _delivery(store, spec, item, config.retry_quarantined))
+                for item in targets
+            ],
+            # a failure the ledger could not record (the warehouse unreachable) is not the file's: it fails the run
             errors=(LoadError,),
         )
         return dg.MaterializeResult(
             metadata={
                 **({"days": len(days)} if days is not None else {}),
-                **file_counts(results),
-                **loaded_rows(results),
+                **file_counts(loads.results),
+                "files_failed": len(loads.failures),
+                **loaded_rows(loads.results),
             },
             data_version=ledger_data_version(store, spec),
+            check_results=[failed_deliveries_check(raw_asset_key(spec), loads.failures)],
         )
 
     return _ingest
 
 
-def _delivery(store: Warehouse, spec: SourceSpec, item: LandedFile) -> Callable[[], list[LoadResult]]:
+def _delivery(
+    store: Warehouse, spec: SourceSpec, item: LandedFile, retry_quarantined: bool
+) -> Callable[[], list[LoadResult]]:
     if item.refusal is not None:
         return lambda: [refuse_file(store, spec, item)]
-    return lambda: [load_file(store, spec, item.path, item.tenant_id)]
+    return lambda: [load_file(store, spec, item.path, item.tenant_id, retry_quarantined=retry_quarantined)]
 
 
 def _files_to_load(
