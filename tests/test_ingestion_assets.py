@@ -94,8 +94,8 @@ def _build_with_one_bad_file(
     (nordic / "bad.csv").write_bytes(broken if broken is not None else f"{HEADER}\n".encode())
     result = dg.materialize(
         [
-            build_ingestion_asset(CBAM_SHIPMENTS, settings.landing_dir),
-            build_ingestion_asset(NET_REVENUE, settings.landing_dir),
+            build_ingestion_asset(CBAM_SHIPMENTS, settings.landing_dir, settings.tenants),
+            build_ingestion_asset(NET_REVENUE, settings.landing_dir, settings.tenants),
             _downstream_of(CBAM_SHIPMENTS, NET_REVENUE),
         ],
         resources={"warehouse": WarehouseResource.from_settings(settings)},
