@@ -10,7 +10,6 @@ import dagster as dg
 
 from demo.catalogue import TENANTS
 from demo.environment import environment
-from greenlang.erp.sources import ERP_SOURCES
 from simulators.erp import ErpSimulator
 
 # A past year, so that every change in the simulated ERPs lies before "now".
@@ -50,25 +49,13 @@ def running_erps(**sizes: int) -> Iterator[ErpSimulator]:
         yield sim
 
 
-def erp_run_config() -> dict:
-    """Run config that syncs each system's entities for the tenant the system belongs to."""
-    return {
-        "ops": {
-            f"raw__{spec.name}": {"config": {"tenant_id": TENANT_BY_SYSTEM[spec.system]}}
-            for spec in ERP_SOURCES
-        }
-    }
-
-
 def main() -> int:
     with running_erps():
         from greenlang.definitions import defs
 
         with dg.DagsterInstance.get() as instance:
             job = defs.resolve_job_def("erp_sync")
-            result = job.execute_in_process(
-                instance=instance, raise_on_error=False, run_config=erp_run_config()
-            )
+            result = job.execute_in_process(instance=instance, raise_on_error=False)
     return 0 if result.success else 1
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from demo.erp import erp_run_config, running_erps
+from demo.erp import running_erps
 from demo.generate import write_demo_landing
 from demo.ghg import DEMO_GRID_WINDOW, running_grid_api, write_ghg_demo_landing
 from demo.progress import compact_dbt_output
@@ -48,9 +48,7 @@ def main() -> int:
                 *load_partitioned_sources(defs, instance, settings.landing_dir, QUIET),
             ]
             job = defs.resolve_job_def("build_warehouse")
-            result = job.execute_in_process(
-                instance=instance, raise_on_error=False, run_config={**QUIET, **erp_run_config()}
-            )
+            result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET)
     print_summary(settings, [*partitioned, result], settings.landing_dir, DBT_LOG)
     if not all(run.success for run in (*partitioned, result)):
         print(f"\nThe build failed: see run {result.run_id} in the Dagster UI (make ui).", file=sys.stderr)

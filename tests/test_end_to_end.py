@@ -7,13 +7,13 @@ from __future__ import annotations
 import json
 import os
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
-from demo.erp import erp_run_config, running_erps
+from demo.erp import TENANT_BY_SYSTEM, running_erps
 from demo.generate import write_demo_landing
 from demo.ghg import write_ghg_demo_landing
 from demo.run import load_partitioned_sources
@@ -48,7 +48,7 @@ def build(settings, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
     days = load_partitioned_sources(defs, instance, settings.landing_dir, {})
     assert days and all(run.success for run in days)
     job = defs.resolve_job_def("build_warehouse")
-    return job.execute_in_process(instance=instance, raise_on_error=False, run_config=erp_run_config())
+    return job.execute_in_process(instance=instance, raise_on_error=False)
 
 
 # The ERP sync ledger gains a row per sync, by design: a rebuild syncs again (and reads nothing new).
@@ -88,7 +88,8 @@ def first_build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     folder = tmp_path_factory.mktemp(f"e2e-{engine}")
     with ExitStack() as stack:
         postgres = stack.enter_context(postgres_database()) if engine == "postgres" else None
-        settings = make_settings(engine, folder, postgres)
+        # each demo ERP system reaches its tenant, as GREENLANG_ERP_TENANTS says in `make demo`
+        settings = replace(make_settings(engine, folder, postgres), erp_tenants=TENANT_BY_SYSTEM)
         write_demo_landing(settings.landing_dir)
         write_ghg_demo_landing(settings.landing_dir)
         stack.enter_context(

@@ -46,33 +46,13 @@ line_prefixes as (
 
 default_candidates as (
 
+    -- the origin country's own value, else the published "Other Countries and Territories" one
     select
         line_prefixes.cbam_import_key,
         line_prefixes.prefix_length,
-        'country' as default_value_fallback,
-        1 as fallback_rank,
-        default_values.default_value_id,
-        default_values.direct_emissions_only,
-        default_values.default_value_direct,
-        default_values.default_value_indirect,
-        default_values.default_value_total,
-        default_values.default_value_2026,
-        default_values.default_value_2027,
-        default_values.default_value_2028
-
-    from line_prefixes
-    inner join default_values
-        on line_prefixes.origin_country = default_values.country_code
-        and line_prefixes.cn_prefix = default_values.cn_code
-    where not default_values.is_other_countries
-
-    union all
-
-    select
-        line_prefixes.cbam_import_key,
-        line_prefixes.prefix_length,
-        'other_countries' as default_value_fallback,
-        2 as fallback_rank,
+        case when default_values.is_other_countries then 'other_countries' else 'country' end
+            as default_value_fallback,
+        case when default_values.is_other_countries then 2 else 1 end as fallback_rank,
         default_values.default_value_id,
         default_values.direct_emissions_only,
         default_values.default_value_direct,
@@ -85,7 +65,10 @@ default_candidates as (
     from line_prefixes
     inner join default_values
         on line_prefixes.cn_prefix = default_values.cn_code
-    where default_values.is_other_countries
+        and (
+            default_values.is_other_countries
+            or line_prefixes.origin_country = default_values.country_code
+        )
 
 ),
 
