@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -216,6 +219,120 @@ class EndToEnd:
             )
         assert lines == 50
         assert after == before + 50
+
+    def test_a_failed_test_holds_back_only_what_reads_the_failure(self, first_build: FirstBuild) -> None:
+        """A default value of a country the country_codes seed does not know fails the not_null test of
+        stg_cbam__default_values: it and what reads it stay as published; an unrelated model selected in
+        the same run is published; the step fails naming what it held back."""
+        settings, instance = first_build.settings, first_build.instance
+        warehouse = Warehouse(settings)
+        atlantis = (
+            "SELECT count(*) FROM {schema}.stg_cbam__default_values WHERE country_name_published = 'Atlantis'"
+        )
+        with warehouse.session() as session:
+            columns = [name for (name,) in session.fetchall(RAW_COLUMNS, {"table": "cbam__default_values"})]
+            chosen = ", ".join("'Atlantis'" if name == "country" else f'"{name}"' for name in columns)
+            session.execute(
+                f"INSERT INTO raw.cbam__default_values SELECT {chosen} FROM raw.cbam__default_values LIMIT 1"
+            )
+        try:
+            before = published(warehouse)
+            defs = build_definitions(settings)
+            failing = dg.AssetKey(["staging", "stg_cbam__default_values"])
+            unrelated = dg.AssetKey(["staging", "stg_hr__headcount"])
+            selection = [*dbt_assets_downstream_of(defs, failing), unrelated]
+            result = defs.resolve_job_def("build_warehouse").execute_in_process(
+                instance=instance, asset_selection=selection, raise_on_error=False
+            )
+            assert not result.success
+            (failure,) = [event for event in result.all_events if event.is_step_failure]
+            assert "stg_cbam__default_values" in failure.event_specific_data.error.message
+            materialized = {event.asset_key for event in result.get_asset_materialization_events()}
+            assert unrelated in materialized and failing not in materialized
+            assert not materialized & set(dbt_assets_downstream_of(defs, failing))
+            assert published(warehouse) == before
+            with warehouse.session() as session:
+                assert session.scalar(atlantis.format(schema="staging")) == 0
+                assert session.scalar(atlantis.format(schema="staging__build")) == 1
+        finally:
+            with warehouse.session() as session:
+                session.execute("DELETE FROM raw.cbam__default_values WHERE country = 'Atlantis'")
+
+    def test_a_killed_build_changes_nothing_readers_see(self, first_build: FirstBuild) -> None:
+        """dbt killed (SIGKILL) while it writes the build schemas: every published relation is as it was;
+        the next build publishes, and what read a rebuilt view still reads it (PostgreSQL recreates them)."""
+        settings, instance = first_build.settings, first_build.instance
+        warehouse = Warehouse(settings)
+        before = published(warehouse)
+        defs = build_definitions(settings)
+        cbam_models = dbt_assets_downstream_of(defs, dg.AssetKey(["staging", "stg_customs__cbam_shipments"]))
+        job = defs.resolve_job_def("build_warehouse")
+        with ThreadPoolExecutor(1) as pool:
+            running = pool.submit(
+                job.execute_in_process, instance=instance, asset_selection=cbam_models, raise_on_error=False
+            )
+            killed = kill_dbt_once_it_has_built(relations=3)
+            result = running.result(timeout=600)
+        assert killed and not result.success
+        assert published(warehouse) == before
+        rebuild = job.execute_in_process(
+            instance=instance, asset_selection=[dg.AssetKey(["staging", "stg_customs__cbam_shipments"])]
+        )
+        assert rebuild.success
+        assert published(warehouse) == before
+        with warehouse.session() as session:
+            assert session.relations([schema + "__build" for schema in MODELS]) == []
+
+
+RAW_COLUMNS = (
+    "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = %(table)s "
+    "ORDER BY ordinal_position"
+)
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    from greenlang.definitions import build_definitions as definitions
+
+    return definitions(settings)
+
+
+def dbt_assets_downstream_of(defs: dg.Definitions, key: dg.AssetKey) -> list[dg.AssetKey]:
+    """The dbt models (their keys start with a model layer) at or below ``key``."""
+    graph = defs.resolve_asset_graph()
+    below = dg.AssetSelection.assets(key).downstream().resolve(graph)
+    return sorted((found for found in below if found.path[0] in MODELS), key=str)
+
+
+def published(warehouse: Warehouse) -> dict[str, list[tuple]]:
+    return {name: rows for name, rows in contents(warehouse).items() if not name.startswith("raw.")}
+
+
+def kill_dbt_once_it_has_built(relations: int, timeout: float = 300) -> bool:
+    """SIGKILL this process's dbt build once its log has reported ``relations`` relations built."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for pid, log in running_dbt_builds():
+            if log.exists() and log.read_text(errors="replace").count("OK created") >= relations:
+                os.kill(pid, signal.SIGKILL)
+                return True
+        time.sleep(0.2)
+    return False
+
+
+def running_dbt_builds() -> list[tuple[int, Path]]:
+    """(pid, dbt.log) of each write–audit–publish dbt build this process started."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            arguments = (stat.parent / "cmdline").read_bytes().split(b"\0")
+            environment = (stat.parent / "environ").read_bytes().split(b"\0")
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == os.getpid() and b"build_schema_suffix" in b" ".join(arguments):
+            variables = dict(item.decode().split("=", 1) for item in environment if b"=" in item)
+            found.append((int(stat.parent.name), Path(variables["DBT_LOG_PATH"]) / "dbt.log"))
+    return found
 
 
 class TestOnDuckDB(EndToEnd):

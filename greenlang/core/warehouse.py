@@ -494,15 +494,18 @@ class PostgresSession(Session):
         with self.transaction():
             yield _PostgresBulkLoad(self)
 
+    def migration_lock(self) -> Any:
+        return self.advisory_lock(_MIGRATION_LOCK_KEY)
+
     @contextmanager
-    def migration_lock(self) -> Iterator[None]:
-        # a session-level advisory lock of this database: the server frees it if the process dies
-        key = {"key": _MIGRATION_LOCK_KEY}
-        self.execute("SELECT pg_advisory_lock(hashtextextended(%(key)s, 0))", key)
+    def advisory_lock(self, key: str) -> Iterator[None]:
+        """A session-level advisory lock of this database, waited for: the server frees it if the process
+        dies."""
+        self.execute("SELECT pg_advisory_lock(hashtextextended(%(key)s, 0))", {"key": key})
         try:
             yield
         finally:
-            self.execute("SELECT pg_advisory_unlock(hashtextextended(%(key)s, 0))", key)
+            self.execute("SELECT pg_advisory_unlock(hashtextextended(%(key)s, 0))", {"key": key})
 
 
 class WarehouseUnavailable(RuntimeError):

@@ -3,9 +3,13 @@ resource, the translator (groups by domain, the layer as a tag, one SLA per laye
 rebuilt by declarative automation after what it depends on changes), and the one multi-asset that runs
 ``dbt build`` (tests surface as asset checks)."""
 
+import json
 import os
-from collections.abc import Mapping
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -22,8 +26,9 @@ from greenlang.core.automation import REBUILD_AFTER_UPSTREAM_CHANGES
 from greenlang.core.domains import REFERENCE, layer_tags, model_domain
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.loader import prepare_raw_tables
-from greenlang.core.warehouse import WAREHOUSE_POOL, WarehouseResource
+from greenlang.core.warehouse import WAREHOUSE_POOL, Warehouse, WarehouseResource
 from greenlang.settings import DBT_PROJECT_DIR, Settings
+from greenlang.warehouse import publish
 from greenlang.warehouse.manifest import dbt_executable, manifest_is_current, parse_inputs, target_path
 
 
@@ -113,19 +118,74 @@ def describe_test(node: Mapping[str, Any]) -> str:
 
 def build_dbt_assets(target: str) -> dg.AssetsDefinition:
     project = dbt_project(target)
+    translator = WarehouseDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
     @dbt_assets(
         manifest=project.manifest_path,
         project=project,
-        dagster_dbt_translator=WarehouseDbtTranslator(
-            settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
-        ),
+        dagster_dbt_translator=translator,
         pool=WAREHOUSE_POOL,
     )
     def warehouse_dbt_models(
         context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
     ):
-        prepare_raw_tables(warehouse.get_warehouse(), list(RAW_SOURCES))
-        yield from dbt.cli(["build"], context=context).stream()
+        store = warehouse.get_warehouse()
+        prepare_raw_tables(store, list(RAW_SOURCES))
+        yield from build_and_publish(context, dbt, store, project, translator)
 
     return warehouse_dbt_models
+
+
+def build_and_publish(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    store: Warehouse,
+    project: DbtProject,
+    translator: DagsterDbtTranslator,
+) -> Iterator[Any]:
+    """``dbt build`` of the selected models by write–audit–publish (``greenlang.warehouse.publish``): the
+    run's events once its relations are published, a materialization only for what was published; the
+    step fails, naming what was held back, when anything failed."""
+    manifest = json.loads(project.manifest_path.read_text())
+    known = publish.relations(manifest)
+    selected = context.selected_asset_keys
+    carried = [
+        relation
+        for unique_id, relation in known.items()
+        if relation.incremental and translator.get_asset_spec(manifest, unique_id, project).key in selected
+    ]
+    schemas = {relation.schema for relation in known.values()}
+    with publish.one_build_at_a_time(store), tempfile.TemporaryDirectory() as state:
+        with store.session() as session:
+            publish.publisher(session).prepare(schemas, carried)
+            database = session.scalar("SELECT current_database()")
+        published_state = publish.write_published_state(manifest, database, Path(state))
+        invocation = dbt.cli(
+            publish.build_args("build", published_state), context=context, raise_on_error=False
+        )
+        events = list(invocation.stream())
+        try:
+            run_results = invocation.get_artifact("run_results.json")
+        except FileNotFoundError:  # dbt died before it wrote its results: nothing is published
+            run_results = {"results": []}
+        published = publish.publishable(manifest, run_results)
+        started = time.monotonic()
+        with store.session() as session:
+            publish.publisher(session).publish([known[unique_id] for unique_id in published], schemas)
+        context.log.info(f"published {len(published)} relations in {time.monotonic() - started:.1f} s")
+    for event in events:
+        if not isinstance(event, dg.Output) or event.metadata["unique_id"].value in published:
+            yield event
+    if not invocation.is_successful():
+        held_back = sorted(
+            known[result["unique_id"]].name
+            for result in run_results["results"]
+            if result["unique_id"] in known and result["unique_id"] not in published
+        )
+        raise dg.Failure(
+            description=(
+                f"dbt build failed; not published (readers keep the previous version): "
+                f"{', '.join(held_back) or 'nothing was built'}. What was built stays in the "
+                f"*{publish.BUILD_SCHEMA_SUFFIX} schemas until the next build."
+            ),
+        )
