@@ -183,10 +183,12 @@ def test_the_daemon_runs_overlapping_queued_runs_one_warehouse_step_at_a_time(
 # The test's run monitoring: the daemon looks every second and frees a finished run's slots one second after
 # it ended (deploy/dagster.yaml: every minute, after five minutes). 0 would turn the freeing off.
 QUICK_RUN_MONITORING = {"poll_interval_seconds": 1, "free_slots_after_run_end_seconds": 1}
-# From the kill to the waiting run's warehouse step starting: the code server notices the dead worker (0.5 s),
-# the daemon frees the slot (QUICK_RUN_MONITORING), the queue starts the waiting run and its worker loads the
-# location (seconds on a busy machine). Without run monitoring the slot is never freed.
-SLOT_RELEASE_BOUND_SECONDS = 30
+# From the kill: the code server notices the dead worker (it looks every 0.5 s) and the daemon frees the slot
+# (QUICK_RUN_MONITORING): about 2 s; without run monitoring's freeing the slot is never freed.
+SLOT_FREED_WITHIN_SECONDS = 15
+# Then the queue starts the waiting run, whose worker and step process each load the location: 10 to 20 s
+# on a busy machine of two cores.
+WAITING_STEP_STARTS_WITHIN_SECONDS = 45
 
 
 def _monitor_quickly(home: Path) -> None:
@@ -198,7 +200,8 @@ def _monitor_quickly(home: Path) -> None:
 
 
 def _logged(instance: dg.DagsterInstance, run_id: str, message: str) -> bool:
-    return any(event.user_message == message for event in instance.all_logs(run_id))
+    """The run logged an event whose message starts with ``message``."""
+    return any(event.message.startswith(message) for event in instance.all_logs(run_id))
 
 
 def _run_worker_pid(instance: dg.DagsterInstance, run_id: str) -> int:
@@ -247,12 +250,18 @@ def test_a_killed_run_frees_its_warehouse_slot_for_the_next_queued_run(team_inst
         for pid in _process_tree(_run_worker_pid(instance, killed.run_id)):
             os.kill(pid, signal.SIGKILL)
         _wait_until(
-            lambda: killed.run_id not in _slot_holders(instance), SLOT_RELEASE_BOUND_SECONDS, "slot freed"
+            lambda: killed.run_id not in _slot_holders(instance), SLOT_FREED_WITHIN_SECONDS, "slot freed"
         )
         freed_after = time.time() - killed_at
         _wait_until(lambda: instance.get_run_by_id(waiting.run_id).is_finished, 120, "the waiting run ended")
 
         assert instance.get_run_by_id(killed.run_id).status == dg.DagsterRunStatus.FAILURE
+        # reported by the code server that started the worker (the default run launcher has no health check)
+        assert _logged(
+            instance,
+            killed.run_id,
+            f"[DagsterApiServer] Run execution process for {killed.run_id} was terminated by signal 9 (SIGKILL)",
+        )
         failed_after = _events(instance, killed.run_id, dg.DagsterEventType.RUN_FAILURE)[0] - killed_at
         assert instance.get_run_by_id(waiting.run_id).status == dg.DagsterRunStatus.SUCCESS
         step_started_after = (
@@ -262,7 +271,7 @@ def test_a_killed_run_frees_its_warehouse_slot_for_the_next_queued_run(team_inst
         f"after the kill: run failed {failed_after:.1f} s, slot freed {freed_after:.1f} s, "
         f"waiting run's first warehouse step started {step_started_after:.1f} s"
     )
-    assert 0 < failed_after <= freed_after < step_started_after < SLOT_RELEASE_BOUND_SECONDS
+    assert 0 < failed_after <= freed_after < step_started_after < WAITING_STEP_STARTS_WITHIN_SECONDS
     with Warehouse(settings).session() as session:
         assert (
             session.scalar(
