@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,6 +111,9 @@ class Location:
         finally:
             os.killpg(daemon.pid, signal.SIGTERM)
             daemon.wait(timeout=60)
+            # what outlived the daemon (its code server can miss the SIGTERM while it starts up)
+            with suppress(ProcessLookupError):
+                os.killpg(daemon.pid, signal.SIGKILL)
 
 
 def _location(home: Path, settings: Settings, tmp_path: Path) -> Location:
