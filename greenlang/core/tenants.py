@@ -4,7 +4,7 @@ A tenant id is an identity, not a label: it is compared byte for byte by every l
 re-cased or otherwise rewritten. So a name that could be mistaken for another (``acme-steel `` with a
 trailing space, ``Acme-Steel``) is not a tenant id at all, and a valid name still needs registering
 (``GREENLANG_TENANTS``, read by ``greenlang.settings``): a folder someone creates in the landing directory
-makes no tenant.
+makes no tenant, and an ERP sync for a tenant the registry does not hold fails before its first request.
 """
 
 from __future__ import annotations
@@ -35,5 +35,8 @@ def tenant_refusal(tenant_id: str, registered: Collection[str]) -> str | None:
     if invalid:
         return invalid
     if tenant_id != GLOBAL_TENANT and tenant_id not in registered:
-        return f"tenant {tenant_id!r} is not registered (GREENLANG_TENANTS)"
+        return (
+            f"tenant {tenant_id!r} is not registered: add it to GREENLANG_TENANTS (comma-separated tenant ids) "
+            "in the code location's environment"
+        )
     return None

@@ -10,10 +10,14 @@ window; a sync whose reading never agreed with the server's count records ``cons
 the previous watermark. The materialization's metadata reports the sync's figures for the UI (the
 window, ``records``, ``pages``, ``rows_loaded``, ``server_total``, ``server_full_total``, ``sync_id``…);
 nothing reads it back.
+
+A sync is for one tenant (the code location's for its ERP system, or the run config's), which must be a
+valid, registered tenant (``greenlang.core.tenants``, the rule landing files follow): any other fails the
+sync before its first request to the ERP, so nothing is read or written for it.
 """
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import dagster as dg
@@ -21,6 +25,7 @@ from pydantic import Field
 
 from greenlang.core.domains import source_domain
 from greenlang.core.freshness import FRESHNESS
+from greenlang.core.tenants import tenant_refusal
 from greenlang.core.warehouse import WAREHOUSE_POOL, Warehouse, WarehouseResource
 from greenlang.erp.sources import ENTITIES, ERP_SOURCES, ErpEntity
 from greenlang.erp.sync import ErpSourceSpec, SyncResult, Window, last_watermark, sync_window, window
@@ -41,7 +46,10 @@ class ErpSyncConfig(dg.Config):
     )
 
 
-def build_erp_asset(entity: ErpEntity, default_tenant: str = DEFAULT_TENANT) -> dg.AssetsDefinition:
+def build_erp_asset(
+    entity: ErpEntity, registered: Collection[str], default_tenant: str = DEFAULT_TENANT
+) -> dg.AssetsDefinition:
+    """``registered``: the registered tenants (``Settings.tenants``); a sync for any other fails."""
     spec = entity.spec
 
     @dg.asset(
@@ -69,7 +77,9 @@ def build_erp_asset(entity: ErpEntity, default_tenant: str = DEFAULT_TENANT) -> 
         client = getattr(context.resources, entity.resource_key)
         tenant_id = config.tenant_id or default_tenant
         store = warehouse.get_warehouse()
-        result = run_sync(entity, client, store, config, tenant_id=tenant_id, log=context.log)
+        result = run_sync(
+            entity, client, store, config, tenant_id=tenant_id, registered=registered, log=context.log
+        )
         return dg.MaterializeResult(
             metadata=result_metadata(result), data_version=ledger_data_version(store, spec)
         )
@@ -83,12 +93,16 @@ def run_sync(
     warehouse: Warehouse,
     config: ErpSyncConfig,
     *,
-    tenant_id: str = DEFAULT_TENANT,
+    tenant_id: str,
+    registered: Collection[str],
     now: dt.datetime | None = None,
     log: Any = None,
 ) -> SyncResult:
-    """One sync of ``entity`` for ``tenant_id`` from the watermark the warehouse holds: what the asset runs."""
+    """One sync of ``entity`` for ``tenant_id`` from the watermark the warehouse holds: what the asset runs.
+    A tenant that is not a valid registered one fails it before its first request and before any write."""
     spec = entity.spec
+    if refusal := tenant_refusal(tenant_id, registered):
+        raise dg.Failure(f"{spec.name}: {refusal}")
     previous = last_watermark(warehouse, spec, tenant_id) if spec.incremental else None
     # Asked before the window is computed: every record counted here is in the window or was synced before.
     full_total = entity.count(client, None) if entity.count else None
@@ -127,11 +141,14 @@ def result_metadata(result: SyncResult) -> dict[str, Any]:
 
 
 def build_erp_assets(
-    specs: tuple[ErpSourceSpec, ...] = ERP_SOURCES, tenants: Mapping[str, str] | None = None
+    registered: Collection[str],
+    specs: tuple[ErpSourceSpec, ...] = ERP_SOURCES,
+    tenants: Mapping[str, str] | None = None,
 ) -> list[dg.AssetsDefinition]:
-    """One asset per entity. ``tenants``: per ERP system, the tenant whose records the code location's
-    client reaches (``DEFAULT_TENANT`` when not given; a run may name another in its config)."""
+    """One asset per entity. ``registered``: the registered tenants; ``tenants``: per ERP system, the tenant
+    whose records the code location's client reaches (``DEFAULT_TENANT`` when not given; a run may name
+    another in its config)."""
     return [
-        build_erp_asset(ENTITIES[spec.name], (tenants or {}).get(spec.system, DEFAULT_TENANT))
+        build_erp_asset(ENTITIES[spec.name], registered, (tenants or {}).get(spec.system, DEFAULT_TENANT))
         for spec in specs
     ]

@@ -1,7 +1,7 @@
 """ERP: every entity of ``greenlang.erp.sources`` as an asset with its checks and sync job, the hourly
 schedule, the change sensor, and the clients (URLs and credentials only from the environment)."""
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import dagster as dg
 
@@ -35,14 +35,15 @@ def erp_resources() -> dict[str, dg.ConfigurableResource]:
     }
 
 
-def erp_definitions(tenants: Mapping[str, str]) -> dg.Definitions:
-    """``tenants``: per ERP system, the tenant whose records its configured client reaches."""
+def erp_definitions(tenants: Mapping[str, str], registered: Collection[str]) -> dg.Definitions:
+    """``tenants``: per ERP system, the tenant whose records its configured client reaches, which must be
+    one of the ``registered`` tenants for its syncs to run."""
     jobs = build_erp_sync_jobs(ERP_SOURCES)
     return dg.Definitions(
-        assets=build_erp_assets(ERP_SOURCES, tenants),
+        assets=build_erp_assets(registered, ERP_SOURCES, tenants),
         asset_checks=build_erp_checks(ERP_SOURCES),
         jobs=[erp_sync_job, *jobs],
         schedules=[erp_hourly_sync],
-        sensors=[build_erp_change_sensor(ERP_SOURCES, jobs, tenants)],
+        sensors=[build_erp_change_sensor(ERP_SOURCES, jobs, registered, tenants)],
         resources=erp_resources(),
     )

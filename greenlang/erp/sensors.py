@@ -9,14 +9,17 @@ zero; an entity never synced into this warehouse gets its initial sync. The run 
 entity, its watermark and the count, so a change already being synced is not requested twice and a
 failed run does not block later changes. While a run writes the DuckDB file (one writing process, and no
 reader beside it) or the server cannot be reached, the sensor skips and says so; the next tick asks again.
+A tenant that is not a valid registered one (``greenlang.core.tenants``) is not asked about: the sensor
+names it and why in its skip reason, and requests nothing that would fail.
 """
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import dagster as dg
 
+from greenlang.core.tenants import tenant_refusal
 from greenlang.core.warehouse import WarehouseResource, WarehouseUnavailable
 from greenlang.erp.assets import DEFAULT_TENANT
 from greenlang.erp.clients import OracleFusionResource, SapS4HanaResource
@@ -66,11 +69,16 @@ def build_erp_sync_jobs(specs: Sequence[ErpSourceSpec]) -> list[Any]:
 
 
 def build_erp_change_sensor(
-    specs: Sequence[ErpSourceSpec], jobs: Sequence[Any], tenants: Mapping[str, str] | None = None
+    specs: Sequence[ErpSourceSpec],
+    jobs: Sequence[Any],
+    registered: Collection[str],
+    tenants: Mapping[str, str] | None = None,
 ) -> dg.SensorDefinition:
     """One sensor for every incremental entity whose client can count changes, for the tenant its
-    system's client reaches (``tenants``: per system; ``DEFAULT_TENANT`` when not given)."""
+    system's client reaches (``tenants``: per system; ``DEFAULT_TENANT`` when not given) when that tenant
+    is registered (``registered``)."""
     tenant_of = {system: (tenants or {}).get(system, DEFAULT_TENANT) for system in ERP_SYSTEMS}
+    refusals = {tenant: tenant_refusal(tenant, registered) for tenant in set(tenant_of.values())}
     entities = [ENTITIES[spec.name] for spec in specs if spec.incremental]
     entities = [entity for entity in entities if entity.count is not None]
 
@@ -97,6 +105,9 @@ def build_erp_change_sensor(
         requests, skipped = [], []
         for entity in entities:
             tenant_id = tenant_of[entity.spec.system]
+            if refusal := refusals[tenant_id]:
+                skipped.append(f"{tenant_id}/{entity.spec.name}: {refusal}")
+                continue
             latest = syncs.get((tenant_id, entity.spec.name))
             watermark = latest.watermark if latest else None
             outcome = _evaluate(context, entity, clients[entity.resource_key], tenant_id, watermark)

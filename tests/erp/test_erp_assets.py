@@ -45,7 +45,7 @@ from greenlang.ingest.assets import raw_asset_key
 from simulators.erp import ErpSimulator
 from simulators.erp.dataset import to_ms
 from tests.helpers.erp import SMALL_DATASET, latest_raw_per_key, oracle_for, sap_for, typed, workday_for
-from tests.helpers.warehouses import make_settings
+from tests.helpers.warehouses import TEST_TENANTS, make_settings
 
 # Dagster runs against the ERP simulator with faults and retries: seconds each
 pytestmark = pytest.mark.slow
@@ -84,7 +84,7 @@ def sync(
     config: dict[str, Any] | None = None,
     with_checks: bool = True,
 ) -> dg.ExecuteInProcessResult:
-    asset = build_erp_asset(ENTITIES[spec.name])
+    asset = build_erp_asset(ENTITIES[spec.name], TEST_TENANTS)
     checks = [check for check in build_erp_checks((spec,))] if with_checks else []
     return dg.materialize(
         [asset, *checks],
@@ -119,7 +119,7 @@ def syncs_recorded(warehouse: Warehouse, spec: ErpSourceSpec) -> int:
 
 
 def test_one_asset_per_entity_with_group_kinds_freshness_and_checks() -> None:
-    assets = build_erp_assets()
+    assets = build_erp_assets(TEST_TENANTS)
     keys = [key.to_user_string() for asset in assets for key in asset.keys]
     assert keys == [f"raw/{spec.name}" for spec in ERP_SOURCES]
     for asset, spec in zip(assets, ERP_SOURCES, strict=True):
@@ -143,11 +143,11 @@ def test_one_asset_per_entity_with_group_kinds_freshness_and_checks() -> None:
 def test_definitions_load_with_every_resource(tmp_path: Path) -> None:
     jobs = build_erp_sync_jobs(ERP_SOURCES)
     defs = dg.Definitions(
-        assets=build_erp_assets(),
+        assets=build_erp_assets(TEST_TENANTS),
         asset_checks=build_erp_checks(),
         jobs=[erp_sync_job, *jobs],
         schedules=[erp_hourly_sync],
-        sensors=[build_erp_change_sensor(ERP_SOURCES, jobs)],
+        sensors=[build_erp_change_sensor(ERP_SOURCES, jobs, TEST_TENANTS)],
         resources={
             "warehouse": WarehouseResource(
                 target="duckdb", duckdb_path=str(tmp_path / "w.duckdb"), duckdb_memory_limit="1GB",
@@ -179,6 +179,74 @@ def workday_for_url(url: str) -> Any:
     from greenlang.erp.clients import WorkdayResource
 
     return WorkdayResource(base_url=url, tenant="t", report_owner="o", username="u", password="p")
+
+
+# --- the tenant registry -----------------------------------------------------------------------------------
+
+
+def ledger(warehouse: Warehouse) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the load and sync ledgers, and every raw row's tenant and batch."""
+    with warehouse.session() as session:
+        return {
+            "load_batch": session.fetchall(
+                "SELECT tenant_id, source, batch_id FROM raw.load_batch ORDER BY 3"
+            ),
+            "erp_sync": session.fetchall("SELECT tenant_id, source, sync_id FROM raw.erp_sync ORDER BY 3"),
+            "raw": session.fetchall(
+                f"SELECT DISTINCT tenant_id, _batch_id FROM {SAP_PURCHASE_ORDER_ITEMS.raw_table} ORDER BY 2"
+            ),
+        }
+
+
+def failure_message(result: dg.ExecuteInProcessResult) -> str:
+    (failure,) = result.get_step_failure_events()
+    return failure.step_failure_data.error.message
+
+
+@pytest.mark.parametrize(
+    ("tenant", "reason"),
+    [
+        ("evil-corp", "is not registered: add it to GREENLANG_TENANTS"),
+        ("acme ", "is not a valid tenant id"),
+        ("Acme", "is not a valid tenant id"),
+    ],
+)
+def test_a_sync_for_a_tenant_the_registry_does_not_hold_fails_before_its_first_request(
+    warehouse: Warehouse, sim: ErpSimulator, instance: dg.DagsterInstance, tenant: str, reason: str
+) -> None:
+    spec = SAP_PURCHASE_ORDER_ITEMS
+    registered = sync(spec, sim, warehouse, instance, config={"tenant_id": "acme"})
+    assert registered.success and metadata(instance, spec)["rows_loaded"] > 0
+    before = ledger(warehouse)
+    sim.reset_stats()
+
+    refused = sync(spec, sim, warehouse, instance, config={"tenant_id": tenant}, with_checks=False)
+
+    assert not refused.success
+    message = failure_message(refused)
+    assert f"{spec.name}: tenant {tenant!r} {reason}" in message
+    assert sim.stats.total_requests == 0 and sim.stats.tokens_issued == 0, "the ERP was not asked"
+    assert ledger(warehouse) == before, "no batch, no sync row, no raw row"
+
+
+def test_the_code_locations_erp_tenant_must_be_registered_too(
+    warehouse: Warehouse, sim: ErpSimulator, instance: dg.DagsterInstance
+) -> None:
+    """The tenant of GREENLANG_ERP_TENANT(S), used when the run config names none."""
+    spec = ORACLE_INVOICES
+    asset = build_erp_asset(ENTITIES[spec.name], TEST_TENANTS, default_tenant="globex")
+    result = dg.materialize(
+        [asset], resources=resources(sim, warehouse), instance=instance, raise_on_error=False
+    )
+    assert not result.success
+    assert "tenant 'globex' is not registered" in failure_message(result)
+    assert sim.stats.total_requests == 0
+    with warehouse.session() as session:
+        assert session.relations(["raw"]) == [], "nothing was created, let alone written"
+
+    registered = build_erp_asset(ENTITIES[spec.name], {*TEST_TENANTS, "globex"}, default_tenant="globex")
+    assert dg.materialize([registered], resources=resources(sim, warehouse), instance=instance).success
+    assert latest_sync(warehouse, spec, "globex").rows_loaded > 0
 
 
 # --- the watermark in the warehouse ----------------------------------------------------------------------
@@ -364,7 +432,7 @@ def test_the_reconciliation_check_fails_when_rows_are_missing(
         )
     checks = build_erp_checks((spec,))
     result = dg.materialize(
-        [build_erp_asset(ENTITIES[spec.name]).to_source_asset(), *checks],
+        [build_erp_asset(ENTITIES[spec.name], TEST_TENANTS).to_source_asset(), *checks],
         resources=resources(sim, warehouse),
         instance=instance,
         selection=dg.AssetSelection.checks_for_assets(raw_asset_key(spec)),
@@ -430,7 +498,7 @@ def test_a_watermark_the_warehouse_does_not_back_fails_the_check_and_blocks_down
     def purchase_lines() -> None:
         """Stands for the dbt models downstream of the raw table."""
 
-    asset = build_erp_asset(ENTITIES[spec.name])
+    asset = build_erp_asset(ENTITIES[spec.name], TEST_TENANTS)
     result = dg.materialize(
         [asset, *build_erp_checks((spec,)), purchase_lines],
         resources=resources(sim, warehouse),
@@ -515,7 +583,7 @@ def test_the_sensor_requests_a_sync_when_the_erp_reports_changes(
     warehouse: Warehouse, sim: ErpSimulator, instance: dg.DagsterInstance
 ) -> None:
     jobs = build_erp_sync_jobs(ERP_SOURCES)
-    sensor = build_erp_change_sensor(ERP_SOURCES, jobs)
+    sensor = build_erp_change_sensor(ERP_SOURCES, jobs, TEST_TENANTS)
 
     never = evaluate_sensor(sensor, instance, warehouse, sim)
     assert sorted(request.run_key for request in never.run_requests) == [
@@ -538,7 +606,9 @@ def test_the_sensor_reads_each_tenants_watermark_and_names_the_tenant_in_the_run
 ) -> None:
     jobs = build_erp_sync_jobs(ERP_SOURCES)
     # Acme's SAP, Globex's Oracle Fusion; only Acme's entities were ever synced into this warehouse
-    sensor = build_erp_change_sensor(ERP_SOURCES, jobs, {"sap": "acme", "oracle": "globex"})
+    sensor = build_erp_change_sensor(
+        ERP_SOURCES, jobs, {"acme", "globex"}, {"sap": "acme", "oracle": "globex"}
+    )
     record_watermarks(warehouse, sim, "acme")
     result = evaluate_sensor(sensor, instance, warehouse, sim)
     assert sorted(request.run_key for request in result.run_requests) == [
@@ -546,7 +616,9 @@ def test_the_sensor_reads_each_tenants_watermark_and_names_the_tenant_in_the_run
         for spec in sorted(INCREMENTAL_COUNTED, key=lambda spec: spec.name)
         if spec.system == "oracle"
     ]
-    defs = dg.Definitions(assets=build_erp_assets(), jobs=jobs, resources=resources(sim, warehouse))
+    defs = dg.Definitions(
+        assets=build_erp_assets(TEST_TENANTS), jobs=jobs, resources=resources(sim, warehouse)
+    )
     for request in result.run_requests:
         spec = ENTITIES[request.tags["greenlang/erp_entity"]].spec
         assert request.tags["greenlang/tenant"] == "globex"
@@ -554,11 +626,27 @@ def test_the_sensor_reads_each_tenants_watermark_and_names_the_tenant_in_the_run
         dg.validate_run_config(defs.resolve_job_def(request.job_name), request.run_config)
 
 
+def test_the_sensor_asks_nothing_for_a_tenant_the_registry_does_not_hold(
+    warehouse: Warehouse, sim: ErpSimulator, instance: dg.DagsterInstance
+) -> None:
+    jobs = build_erp_sync_jobs(ERP_SOURCES)
+    # Acme's SAP is registered, Globex's Oracle Fusion is not
+    sensor = build_erp_change_sensor(ERP_SOURCES, jobs, {"acme"}, {"sap": "acme", "oracle": "globex"})
+    result = evaluate_sensor(sensor, instance, warehouse, sim)
+    assert {request.tags["greenlang/tenant"] for request in result.run_requests} == {"acme"}
+    sensor = build_erp_change_sensor(ERP_SOURCES, jobs, set(), {"sap": "acme", "oracle": "globex"})
+    sim.reset_stats()
+    refused = evaluate_sensor(sensor, instance, warehouse, sim)
+    assert not refused.run_requests and sim.stats.total_requests == 0
+    assert "oracle__invoices: tenant 'globex' is not registered" in skip_message(refused)
+    assert "sap__purchase_order_items: tenant 'acme' is not registered" in skip_message(refused)
+
+
 def test_the_sensor_skips_an_unreachable_erp(
     warehouse: Warehouse, sim: ErpSimulator, instance: dg.DagsterInstance
 ) -> None:
     jobs = build_erp_sync_jobs(ERP_SOURCES)
-    sensor = build_erp_change_sensor(ERP_SOURCES, jobs)
+    sensor = build_erp_change_sensor(ERP_SOURCES, jobs, TEST_TENANTS)
     record_watermarks(warehouse, sim)
     sim.inject("server_error", count=50)
     result = evaluate_sensor(sensor, instance, warehouse, sim, max_retries=0)
@@ -571,7 +659,7 @@ def test_the_sensor_skips_while_a_run_writes_the_duckdb_file(
     warehouse = Warehouse(make_settings("duckdb", tmp_path))
     record_watermarks(warehouse, sim)
     jobs = build_erp_sync_jobs(ERP_SOURCES)
-    sensor = build_erp_change_sensor(ERP_SOURCES, jobs)
+    sensor = build_erp_change_sensor(ERP_SOURCES, jobs, TEST_TENANTS)
     # another process opens the file to write, as a run does, and holds it
     writer = subprocess.Popen(
         [sys.executable, "-c", WRITER_HOLDING_THE_FILE, str(warehouse.settings.duckdb_path)],

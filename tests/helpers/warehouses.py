@@ -19,9 +19,10 @@ POSTGRES = load_settings().postgres
 ENGINE_PARAMS = ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
-# The tenants the tests land files for, registered as a deployment registers its own (GREENLANG_TENANTS).
+# The tenants the tests land files for and sync ERPs for ("default": the ERP assets' tenant when the code
+# location names none), registered as a deployment registers its own (GREENLANG_TENANTS).
 TEST_TENANTS = frozenset(
-    {"acme", "nordic", "acme-steel", "nordic-cement", *(f"tenant{index}" for index in range(4))}
+    {"acme", "nordic", "acme-steel", "nordic-cement", "default", *(f"tenant{index}" for index in range(4))}
 )
 
 
