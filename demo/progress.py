@@ -21,6 +21,8 @@ from typing import TextIO
 
 # "12 of 757 OK created sql view model staging.stg_x ....... [OK in 0.05s]" (dbt's format_fancy_output_line)
 NODE_LINE = re.compile(r"^(?P<index>\d+) of (?P<total>\d+) (?P<status>\S+)")
+# "1 of 1 START hook: greenlang.on-run-start.0 ....... [RUN]": numbered like nodes, but not nodes
+HOOK_LINE = re.compile(r"^\d+ of \d+ (?P<status>\S+) hook: ")
 DOT_PADDING = re.compile(r" \.{3,} ")
 ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 FAILED = ("FAIL", "ERROR")
@@ -58,6 +60,9 @@ class DbtProgress:
         """Take one line of dbt output; return it (tidied) when it must be printed, None when the
         progress line stands for it."""
         text = ANSI_COLOUR.sub("", line).rstrip()
+        hook = HOOK_LINE.match(text)
+        if hook:
+            return DOT_PADDING.sub(" ", text) if hook["status"] in FAILED else None
         node = NODE_LINE.match(text)
         if node:
             return self._read_node(node, text)

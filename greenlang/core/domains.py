@@ -37,6 +37,8 @@ DOMAIN_OF_FOLDER = {
     "ember": "factors",
     "aib": "factors",
     "grid": "factors",
+    # The reports as readers see them (security-barrier views of reporting/rpt_*)
+    "readers": "reporting",
 }
 
 

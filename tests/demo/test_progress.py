@@ -38,6 +38,20 @@ def test_the_node_lines_become_counts_and_only_failures_are_printed_with_their_m
     ]
 
 
+def test_the_project_hooks_are_no_nodes_and_print_only_when_they_fail() -> None:
+    hooks = [
+        "1 of 1 START hook: greenlang.on-run-start.0 ........ [RUN]",
+        "1 of 1 OK hook: greenlang.on-run-start.0 ........... [OK in 0.01s]",
+        "1 of 2 START sql view model staging.a .............. [RUN]",
+        "1 of 2 OK created sql view model staging.a ......... [OK in 0.05s]",
+        "2 of 2 OK created sql view model staging.b ......... [OK in 0.05s]",
+        "1 of 1 ERROR hook: greenlang.on-run-end.0 .......... [ERROR in 0.01s]",
+    ]
+    progress, shown = printed(hooks)
+    assert progress.status() == "dbt: 2/2 nodes"
+    assert shown == ["1 of 1 ERROR hook: greenlang.on-run-end.0 [ERROR in 0.01s]"]
+
+
 def test_a_clean_build_prints_nothing_but_what_it_does_not_recognise() -> None:
     clean = [line for line in BUILD_OUTPUT.splitlines() if "ERROR" not in line and "FAIL" not in line]
     clean = clean[

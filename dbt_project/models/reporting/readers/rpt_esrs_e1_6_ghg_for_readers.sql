@@ -1,0 +1,6 @@
+-- rpt_esrs_e1_6_ghg as readers see it: the rows of the reader's tenants only
+-- (macros/tenant_isolation.sql). A security-barrier view on Postgres; the report itself is not
+-- granted to readers.
+
+select * from {{ ref('rpt_esrs_e1_6_ghg') }}
+where {{ reader_row_filter('tenant_id') }}
