@@ -339,11 +339,14 @@ def running_dbt_builds() -> list[tuple[int, Path]]:
             parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
             arguments = (stat.parent / "cmdline").read_bytes().split(b"\0")
             environment = (stat.parent / "environ").read_bytes().split(b"\0")
-        except (OSError, IndexError, ValueError):
+            working_directory = Path(os.readlink(stat.parent / "cwd"))
+        except (OSError, IndexError, ValueError):  # a process that ended while it was read
             continue
         if parent == os.getpid() and b"build_schema_suffix" in b" ".join(arguments):
             variables = dict(item.decode().split("=", 1) for item in environment if b"=" in item)
-            found.append((int(stat.parent.name), Path(variables["DBT_LOG_PATH"]) / "dbt.log"))
+            # a relative log path is relative to dbt's working directory (the project)
+            log = working_directory / variables["DBT_LOG_PATH"] / "dbt.log"
+            found.append((int(stat.parent.name), log))
     return found
 
 
