@@ -8,7 +8,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from greenlang.core.readers import (
@@ -248,6 +248,11 @@ def json_lines(draw: st.DrawFn) -> list[tuple[str, Any]]:
     newline=st.sampled_from(["\n", "\r\n"]),
     batch_rows=st.integers(min_value=1, max_value=5),
 )
+@example(
+    lines=[("object", {"declarant_eori": "\x00"}), ("object", {"cn_code": "7208"})],
+    newline="\n",
+    batch_rows=1,
+)
 def test_json_lines_round_trip(
     tmp_path_factory: pytest.TempPathFactory, lines: list[tuple[str, Any]], newline: str, batch_rows: int
 ) -> None:
@@ -272,8 +277,17 @@ def test_json_lines_round_trip(
     assert [row[SOURCE_ROW] for row in got] == [number for number, *_ in expected]
     for row, (_number, kind, value, text) in zip(got, expected, strict=False):
         if kind == "object":
-            assert [row[key] for key in keys] == [expected_text(value.get(key)) for key in keys]
-            assert row[ROW_ERROR] is None
+            texts_of_row = [expected_text(value.get(key)) for key in keys]
+            assert [row[key] for key in keys] == texts_of_row
+            # a NUL character (U+0000) rejects the record, naming the first column that holds one
+            holding_nul = [
+                key for key, text in zip(keys, texts_of_row, strict=True) if text and "\x00" in text
+            ]
+            assert row[ROW_ERROR] == (
+                f"column {holding_nul[0]!r} holds a NUL character (U+0000), which no text column can store"
+                if holding_nul
+                else None
+            )
         else:
             assert [row[key] for key in keys] == [None] * len(keys)
             assert row[ROW_ERROR].startswith(f"line {_number} is not valid JSON")
