@@ -27,6 +27,8 @@ from greenlang.core.row_conservation import row_conservation_violations
 from greenlang.core.warehouse import Warehouse, WarehouseResource
 from greenlang.erp.sources import ERP_SOURCES
 from greenlang.settings import Settings
+from greenlang.warehouse.manifest import manifest_path
+from tests.helpers.comments import DOCUMENTED_SCHEMAS, comment_coverage
 from tests.helpers.marts_digest import marts_digest
 from tests.helpers.readers import (
     READER_ROLE,
@@ -402,3 +404,13 @@ class TestOnPostgres(EndToEnd):
         )
         # readers reach the marts and the reports through their views, never the materialized views
         assert {"marts", "reporting_readers"} <= set(schemas) and "reporting" not in schemas
+
+    def test_every_described_column_carries_its_comment(self, first_build: FirstBuild) -> None:
+        """persist_docs: each column the dbt YAML describes carries that description as its comment, in the
+        marts, the reports' materialized views and the readers' views."""
+        manifest = json.loads(manifest_path("postgres").read_text(encoding="utf-8"))
+        with psycopg.connect(first_build.settings.postgres.conninfo()) as admin:
+            coverage = comment_coverage(admin, manifest)
+        print(f"column comments in {DOCUMENTED_SCHEMAS}: {coverage}")
+        assert coverage.wrong == []
+        assert coverage.described > 0
