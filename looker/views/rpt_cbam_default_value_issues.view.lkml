@@ -5,87 +5,104 @@ view: rpt_cbam_default_value_issues {
   dimension: default_value_id {
     type: string
     sql: ${TABLE}.default_value_id ;;
+    description: "The default value row (dim_cbam_default_value)."
   }
 
   dimension: broken_rule {
     type: string
     sql: ${TABLE}.broken_rule ;;
+    description: "The consistency rule it breaks (values_present, total_is_sum, markup_2026/2027/2028, total_positive)."
   }
 
   dimension: rule_description {
     type: string
     sql: ${TABLE}.rule_description ;;
+    description: "What the rule requires."
   }
 
   dimension: publication {
     type: string
     sql: ${TABLE}.publication ;;
+    description: "Publication of the default values (var cbam_default_value_publication)."
   }
 
   dimension: country_name_published {
     type: string
     sql: ${TABLE}.country_name_published ;;
+    description: "Country name as the workbook publishes it."
   }
 
   dimension: country_code {
     type: string
     sql: ${TABLE}.country_code ;;
+    description: "ISO 3166-1 alpha-2 country code."
   }
 
   dimension: sector {
     type: string
     sql: ${TABLE}.sector ;;
+    description: "CBAM sector (Annex I of Regulation (EU) 2023/956)."
   }
 
   dimension: cn_code {
     type: string
     sql: ${TABLE}.cn_code ;;
+    description: "CN code as published (2 to 8 digits)."
   }
 
   dimension: description {
     type: string
     sql: ${TABLE}.description ;;
+    description: "Goods description as published."
   }
 
   dimension: default_value_direct {
     type: number
     sql: ${TABLE}.default_value_direct ;;
+    description: "tCO2e/t, direct."
   }
 
   dimension: default_value_indirect {
     type: number
     sql: ${TABLE}.default_value_indirect ;;
+    description: "tCO2e/t, indirect."
   }
 
   dimension: default_value_total {
     type: number
     sql: ${TABLE}.default_value_total ;;
+    description: "tCO2e/t, total."
   }
 
   dimension: default_value_2026 {
     type: number
     sql: ${TABLE}.default_value_2026 ;;
+    description: "tCO2e/t, including the 2026 mark-up."
   }
 
   dimension: default_value_2027 {
     type: number
     sql: ${TABLE}.default_value_2027 ;;
+    description: "tCO2e/t, including the 2027 mark-up."
   }
 
   dimension: default_value_2028 {
     type: number
     sql: ${TABLE}.default_value_2028 ;;
+    description: "tCO2e/t, including the 2028 mark-up."
   }
 
   dimension: _batch_id {
     type: string
     sql: ${TABLE}._batch_id ;;
+    description: "raw.load_batch of the publication's workbook."
     hidden: yes
   }
 
   dimension: _source_row {
     type: number
     sql: ${TABLE}._source_row ;;
+    description: "Row of the workbook."
     hidden: yes
   }
 

@@ -5,36 +5,43 @@ view: rpt_cbam_emissions_by_period {
   dimension: tenant_id {
     type: string
     sql: ${TABLE}.tenant_id ;;
+    description: "Tenant (declarant's company) the import lines belong to."
   }
 
   dimension: year {
     type: number
     sql: ${TABLE}.year ;;
+    description: "Calendar year of the import date."
   }
 
   dimension: quarter {
     type: number
     sql: ${TABLE}.quarter ;;
+    description: "Calendar quarter (1-4) of the import date."
   }
 
   dimension: cn_code {
     type: string
     sql: ${TABLE}.cn_code ;;
+    description: "8-digit CN code declared on the import lines."
   }
 
   dimension: origin_country {
     type: string
     sql: ${TABLE}.origin_country ;;
+    description: "ISO 3166-1 alpha-2 country of origin of the goods."
   }
 
   dimension: installation_id {
     type: string
     sql: ${TABLE}.installation_id ;;
+    description: "Producing installation named on the import lines (NULL when none is named)."
   }
 
   dimension: import_line_count {
     type: number
     sql: ${TABLE}.import_line_count ;;
+    description: "Customs declaration lines in the group."
   }
 
   dimension: net_mass_tonnes {

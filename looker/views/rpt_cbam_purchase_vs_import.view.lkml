@@ -5,21 +5,25 @@ view: rpt_cbam_purchase_vs_import {
   dimension: tenant_id {
     type: string
     sql: ${TABLE}.tenant_id ;;
+    description: "Tenant the purchases and imports belong to."
   }
 
   dimension: source_system {
     type: string
     sql: ${TABLE}.source_system ;;
+    description: "ERP the purchase lines come from (sap, oracle)."
   }
 
   dimension: supplier_key {
     type: string
     sql: ${TABLE}.supplier_key ;;
+    description: "surrogate_key of the supplier in dim_supplier."
   }
 
   dimension: supplier {
     type: string
     sql: ${TABLE}.supplier ;;
+    description: "Supplier number in the ERP."
   }
 
   dimension: cn_code {
@@ -31,16 +35,19 @@ view: rpt_cbam_purchase_vs_import {
   dimension: year {
     type: number
     sql: ${TABLE}.year ;;
+    description: "Calendar year: of the purchase line's reference date, of the import date."
   }
 
   dimension: quarter {
     type: number
     sql: ${TABLE}.quarter ;;
+    description: "Calendar quarter (1-4), dated as year."
   }
 
   dimension: purchase_line_count {
     type: number
     sql: ${TABLE}.purchase_line_count ;;
+    description: "Purchase lines of CBAM goods, deleted lines left out."
   }
 
   dimension: purchase_lines_without_mass {
@@ -52,11 +59,13 @@ view: rpt_cbam_purchase_vs_import {
   dimension: purchased_mass_tonnes {
     type: number
     sql: ${TABLE}.purchased_mass_tonnes ;;
+    description: "Mass on the purchase lines, tonnes (lines in a mass unit)."
   }
 
   dimension: import_line_count {
     type: number
     sql: ${TABLE}.import_line_count ;;
+    description: "Import lines declared from the supplier's installations."
   }
 
   dimension: installation_count {
@@ -68,6 +77,7 @@ view: rpt_cbam_purchase_vs_import {
   dimension: declared_mass_tonnes {
     type: number
     sql: ${TABLE}.declared_mass_tonnes ;;
+    description: "Net mass declared at import from the supplier's installations, tonnes."
   }
 
   dimension: mass_difference_tonnes {

@@ -5,11 +5,13 @@ view: rpt_esrs_e1_5_energy {
   dimension: tenant_id {
     type: string
     sql: ${TABLE}.tenant_id ;;
+    description: "Tenant (undertaking) reporting."
   }
 
   dimension: reporting_year {
     type: number
     sql: ${TABLE}.reporting_year ;;
+    description: "Reporting year (calendar year of the activity)."
   }
 
   dimension: total_energy_mwh {
@@ -105,6 +107,7 @@ view: rpt_esrs_e1_5_energy {
   dimension: fuel_consumption_mwh {
     type: number
     sql: ${TABLE}.fuel_consumption_mwh ;;
+    description: "Fuels consumed, MWh on the net calorific value."
   }
 
   dimension: electricity_consumption_mwh {
@@ -116,6 +119,7 @@ view: rpt_esrs_e1_5_energy {
   dimension: heat_consumption_mwh {
     type: number
     sql: ${TABLE}.heat_consumption_mwh ;;
+    description: "Purchased heat, steam and cooling, MWh."
   }
 
   dimension: purchased_energy_assumed_fossil_mwh {

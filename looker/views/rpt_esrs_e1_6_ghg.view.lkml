@@ -5,26 +5,31 @@ view: rpt_esrs_e1_6_ghg {
   dimension: tenant_id {
     type: string
     sql: ${TABLE}.tenant_id ;;
+    description: "Tenant (undertaking) reporting."
   }
 
   dimension: reporting_year {
     type: number
     sql: ${TABLE}.reporting_year ;;
+    description: "Reporting year (calendar year of the activity)."
   }
 
   dimension: scope_1_tco2e {
     type: number
     sql: ${TABLE}.scope_1_tco2e ;;
+    description: "E1-6: gross scope 1 GHG emissions, tCO2e."
   }
 
   dimension: scope_2_location_tco2e {
     type: number
     sql: ${TABLE}.scope_2_location_tco2e ;;
+    description: "E1-6: gross location-based scope 2 GHG emissions, tCO2e."
   }
 
   dimension: scope_2_market_tco2e {
     type: number
     sql: ${TABLE}.scope_2_market_tco2e ;;
+    description: "E1-6: gross market-based scope 2 GHG emissions, tCO2e."
   }
 
   dimension: scope_3_tco2e {
@@ -42,6 +47,7 @@ view: rpt_esrs_e1_6_ghg {
   dimension: scope_3_cat_2_tco2e {
     type: number
     sql: ${TABLE}.scope_3_cat_2_tco2e ;;
+    description: "Capital goods (0: no activity data in the warehouse)."
   }
 
   dimension: scope_3_cat_3_tco2e {
@@ -59,6 +65,7 @@ view: rpt_esrs_e1_6_ghg {
   dimension: scope_3_cat_5_tco2e {
     type: number
     sql: ${TABLE}.scope_3_cat_5_tco2e ;;
+    description: "Waste generated in operations (0: no activity data in the warehouse)."
   }
 
   dimension: scope_3_cat_6_tco2e {
@@ -76,41 +83,49 @@ view: rpt_esrs_e1_6_ghg {
   dimension: scope_3_cat_8_tco2e {
     type: number
     sql: ${TABLE}.scope_3_cat_8_tco2e ;;
+    description: "Upstream leased assets (0: no activity data in the warehouse)."
   }
 
   dimension: scope_3_cat_9_tco2e {
     type: number
     sql: ${TABLE}.scope_3_cat_9_tco2e ;;
+    description: "Downstream transportation and distribution (0: no activity data in the warehouse)."
   }
 
   dimension: scope_3_cat_10_tco2e {
     type: number
     sql: ${TABLE}.scope_3_cat_10_tco2e ;;
+    description: "Processing of sold products (0: no activity data in the warehouse)."
   }
 
   dimension: scope_3_cat_11_tco2e {
     type: number
     sql: ${TABLE}.scope_3_cat_11_tco2e ;;
+    description: "Use of sold products (0: no activity data in the warehouse)."
   }
 
   dimension: scope_3_cat_12_tco2e {
     type: number
     sql: ${TABLE}.scope_3_cat_12_tco2e ;;
+    description: "End-of-life treatment of sold products (0: no activity data in the warehouse)."
   }
 
   dimension: scope_3_cat_13_tco2e {
     type: number
     sql: ${TABLE}.scope_3_cat_13_tco2e ;;
+    description: "Downstream leased assets (0: no activity data in the warehouse)."
   }
 
   dimension: scope_3_cat_14_tco2e {
     type: number
     sql: ${TABLE}.scope_3_cat_14_tco2e ;;
+    description: "Franchises (0: no activity data in the warehouse)."
   }
 
   dimension: scope_3_cat_15_tco2e {
     type: number
     sql: ${TABLE}.scope_3_cat_15_tco2e ;;
+    description: "Investments (0: no activity data in the warehouse)."
   }
 
   dimension: total_location_tco2e {
@@ -128,11 +143,13 @@ view: rpt_esrs_e1_6_ghg {
   dimension: net_revenue {
     type: number
     sql: ${TABLE}.net_revenue ;;
+    description: "Net revenue of the fiscal year equal to the reporting year (NULL: none loaded)."
   }
 
   dimension: net_revenue_currency {
     type: string
     sql: ${TABLE}.net_revenue_currency ;;
+    description: "ISO 4217 currency of net_revenue."
   }
 
   dimension: intensity_location_tco2e_per_net_revenue {
@@ -150,6 +167,7 @@ view: rpt_esrs_e1_6_ghg {
   dimension: emission_rows_without_factor {
     type: number
     sql: ${TABLE}.emission_rows_without_factor ;;
+    description: "Activity rows whose emission factor was not found (no emissions counted): > 0 means incomplete figures."
   }
 
   measure: total_scope_1_tco2e {
