@@ -8,7 +8,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup manifest demo ui sql test test-fast bench lint generate schemas clean erp-sim erp-sync grid-sim
+.PHONY: setup manifest demo ui sql test test-fast bench lint generate schemas lookml clean erp-sim erp-sync grid-sim
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,10 @@ generate: setup
 	$(BIN)/python -m greenlang.codegen
 
 schemas: generate
+
+# The Looker views and explores (looker/, committed) from the PostgreSQL manifest: greenlang/looker/lookml.py.
+lookml: manifest
+	$(BIN)/python -m greenlang.looker.lookml
 
 lint: setup
 	$(BIN)/ruff check .

@@ -57,6 +57,8 @@ def test_every_asset_states_its_sla_and_raw_assets_feed_dbt() -> None:
     raw = dg.AssetKey(["raw", "customs__cbam_shipments"])
     assert any(raw in graph.get(key).parent_keys for key in graph.get_all_asset_keys())
     for key in graph.get_all_asset_keys():
+        if not graph.get(key).is_materializable:
+            continue  # a Looker dashboard (dbt exposure): nothing here updates it, so no SLA of ours applies
         assert graph.get(key).freshness_policy is not None, f"{key.to_user_string()} has no freshness policy"
     checks = {check.name for key in graph.get_all_asset_keys() for check in graph.get(key).check_keys}
     assert {"row_conservation", "great_expectations_suite"} <= checks
@@ -77,3 +79,28 @@ def test_every_step_that_opens_the_warehouse_waits_for_the_warehouse_pool() -> N
     using = {name for name, node in steps.items() if "warehouse" in node.required_resource_keys}
     assert len(using) > 20
     assert {name for name in using if steps[name].pool != WAREHOUSE_POOL} == set()
+
+
+@pytest.mark.slow  # builds the whole Definitions
+def test_the_looker_dashboards_are_downstream_of_every_report() -> None:
+    from greenlang.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    dashboards = [key for key in graph.get_all_asset_keys() if key.path[0] == "looker"]
+    assert dashboards and not any(graph.get(key).is_materializable for key in dashboards)
+    reports = {
+        key
+        for key in graph.get_all_asset_keys()
+        if key.path[0] == "reporting" and key.path[-1].startswith("rpt_")
+    }
+    upstream_of_dashboards: set[dg.AssetKey] = set()
+    for key in dashboards:
+        pending = list(graph.get(key).parent_keys)
+        while pending:
+            parent = pending.pop()
+            if parent not in upstream_of_dashboards:
+                upstream_of_dashboards.add(parent)
+                pending.extend(graph.get(parent).parent_keys)
+    assert reports and reports <= upstream_of_dashboards, sorted(
+        k.to_user_string() for k in reports - upstream_of_dashboards
+    )

@@ -26,7 +26,11 @@ from greenlang.catalog import RAW_SOURCES
 from greenlang.core.row_conservation import row_conservation_violations
 from greenlang.core.warehouse import Warehouse, WarehouseResource
 from greenlang.erp.sources import ERP_SOURCES
+from greenlang.looker.lookml import LOOKER_DIR, TENANT_ATTRIBUTE
 from greenlang.settings import Settings
+from greenlang.warehouse.manifest import manifest_path
+from tests.helpers.comments import DOCUMENTED_SCHEMAS, comment_coverage
+from tests.helpers.lookml_sql import run_every_field
 from tests.helpers.marts_digest import marts_digest
 from tests.helpers.readers import (
     READER_ROLE,
@@ -405,3 +409,29 @@ class TestOnPostgres(EndToEnd):
         )
         # readers reach the marts and the reports through their views, never the materialized views
         assert {"marts", "reporting_readers"} <= set(schemas) and "reporting" not in schemas
+
+    def test_every_described_column_carries_its_comment(self, first_build: FirstBuild) -> None:
+        """persist_docs: each column the dbt YAML describes carries that description as its comment, in the
+        marts, the reports' materialized views and the readers' views."""
+        manifest = json.loads(manifest_path("postgres").read_text(encoding="utf-8"))
+        with psycopg.connect(first_build.settings.postgres.conninfo()) as admin:
+            coverage = comment_coverage(admin, manifest)
+        print(f"column comments in {DOCUMENTED_SCHEMAS}: {coverage}")
+        assert coverage.wrong == []
+        assert coverage.described > 0
+
+    def test_every_lookml_field_runs_through_its_explore(self, first_build: FirstBuild) -> None:
+        """The committed LookML against the warehouse as Looker reads it: logged in as a reader role with
+        every tenant, each dimension and measure queried through its explore (all its joins, the
+        access_filter given the tenants as the user attribute's values) runs and returns a row."""
+        database = first_build.settings.postgres
+        with psycopg.connect(database.conninfo()) as admin:
+            tenants = tenants_readers_may_select(admin)
+        with (
+            reader_roles(database, {"looker": frozenset(tenants)}) as (looker,),
+            connect_as(database, looker.role) as connection,
+        ):
+            runs = run_every_field(connection, LOOKER_DIR, {TENANT_ATTRIBUTE: tenants})
+        print(f"LookML: {runs.fields} fields of {runs.explores} explores run as a reader of {tenants}")
+        assert runs.failures == []
+        assert runs.explores > 0

@@ -61,7 +61,8 @@ def build_erp_sync_jobs(specs: Sequence[ErpSourceSpec]) -> list[Any]:
     return [
         dg.define_asset_job(
             sync_job_name(spec),
-            selection=dg.AssetSelection.assets(raw_asset_key(spec)).downstream(),
+            # what Dagster builds: not the external assets downstream (the Looker dashboards)
+            selection=dg.AssetSelection.assets(raw_asset_key(spec)).downstream().materializable(),
             description=f"Sync `{spec.name}` from the ERP, then rebuild the models that depend on it",
         )
         for spec in specs

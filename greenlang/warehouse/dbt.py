@@ -116,9 +116,41 @@ def describe_test(node: Mapping[str, Any]) -> str:
     return f"Singular test: {node.get('name', 'dbt test').removeprefix('assert_').replace('_', ' ')}"
 
 
+def warehouse_translator() -> WarehouseDbtTranslator:
+    return WarehouseDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+# The tool of every dbt exposure: its dashboards are Looker content (looker/, make lookml).
+EXPOSURE_KIND = "looker"
+
+
+def exposure_specs(target: str) -> list[dg.AssetSpec]:
+    """The dbt exposures (the Looker dashboards) as assets downstream of the models they read, keyed
+    ``looker/<name>``. dagster-dbt makes no asset of an exposure, and Dagster never materializes a
+    dashboard: these are external assets, there so that the graph shows which dashboards a model reaches."""
+    project = dbt_project(target)
+    manifest = json.loads(project.manifest_path.read_text())
+    translator = warehouse_translator()
+    return [
+        dg.AssetSpec(
+            key=dg.AssetKey([EXPOSURE_KIND, exposure["name"]]),
+            deps=[
+                translator.get_asset_spec(manifest, unique_id, project).key
+                for unique_id in sorted(exposure["depends_on"]["nodes"])
+            ],
+            description=f"{exposure['label']} ({exposure['type']}): {' '.join(exposure['description'].split())}",
+            group_name="reporting",
+            tags=layer_tags("reporting"),
+            kinds={EXPOSURE_KIND},
+            metadata={"dbt_unique_id": unique_id, "owner": exposure["owner"]["name"]},
+        )
+        for unique_id, exposure in sorted(manifest["exposures"].items())
+    ]
+
+
 def build_dbt_assets(target: str) -> dg.AssetsDefinition:
     project = dbt_project(target)
-    translator = WarehouseDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+    translator = warehouse_translator()
 
     @dbt_assets(
         manifest=project.manifest_path,

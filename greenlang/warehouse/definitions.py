@@ -1,4 +1,5 @@
-"""The warehouse itself: the dbt project as assets, the automation sensor that rebuilds them after their
+"""The warehouse itself: the dbt project as assets, the Looker dashboards (dbt exposures) downstream of
+them, the automation sensor that rebuilds them after their
 upstream changes, the whole-warehouse build job, the warehouse and dbt resources, and the executor each
 target allows."""
 
@@ -6,13 +7,13 @@ import dagster as dg
 
 from greenlang.core.warehouse import WarehouseResource
 from greenlang.settings import Settings
-from greenlang.warehouse.dbt import build_dbt_assets, dbt_resource
+from greenlang.warehouse.dbt import build_dbt_assets, dbt_resource, exposure_specs
 from greenlang.warehouse.jobs import automation_sensor, build_warehouse_job
 
 
 def warehouse_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
-        assets=[build_dbt_assets(settings.target)],
+        assets=[build_dbt_assets(settings.target), *exposure_specs(settings.target)],
         jobs=[build_warehouse_job],
         sensors=[automation_sensor],
         resources={"warehouse": WarehouseResource.from_settings(settings), "dbt": dbt_resource(settings)},

@@ -1,0 +1,1 @@
+"""The Looker layer generated from the dbt project (make lookml): lookml.py."""
