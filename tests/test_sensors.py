@@ -44,16 +44,24 @@ def _failing_job() -> None:
     _explode()
 
 
-def _failure_context(instance: dg.DagsterInstance, notifier: Notifier):
-    result = _failing_job.execute_in_process(instance=instance, raise_on_error=False)
-    event = next(event for event in result.all_events if event.event_type_value == "PIPELINE_FAILURE")
+def _status_context(
+    sensor_name: str, instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult, notifier: Notifier
+):
+    """The context a run-status sensor gets for the run of ``result`` (its success or failure event)."""
+    ended = ("PIPELINE_SUCCESS", "PIPELINE_FAILURE")
+    event = next(event for event in result.all_events if event.event_type_value in ended)
     return dg.build_run_status_sensor_context(
-        sensor_name="alert_on_run_failure",
+        sensor_name=sensor_name,
         dagster_event=event,
         dagster_instance=instance,
         dagster_run=result.dagster_run,
         resources={"notifier": notifier},
-    ).for_run_failure()
+    )
+
+
+def _failure_context(instance: dg.DagsterInstance, notifier: Notifier):
+    result = _failing_job.execute_in_process(instance=instance, raise_on_error=False)
+    return _status_context("alert_on_run_failure", instance, result, notifier).for_run_failure()
 
 
 @pytest.fixture
@@ -79,14 +87,7 @@ def test_run_failure_alert_reaches_the_webhook(webhook: WebhookNotifier) -> None
 
 
 def _success_context(instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult, notifier: Notifier):
-    event = next(event for event in result.all_events if event.event_type_value == "PIPELINE_SUCCESS")
-    return dg.build_run_status_sensor_context(
-        sensor_name="alert_on_failed_warn_checks",
-        dagster_event=event,
-        dagster_instance=instance,
-        dagster_run=result.dagster_run,
-        resources={"notifier": notifier},
-    )
+    return _status_context("alert_on_failed_warn_checks", instance, result, notifier)
 
 
 @pytest.mark.slow  # a real load run and a webhook server

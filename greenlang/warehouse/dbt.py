@@ -135,8 +135,8 @@ def exposure_specs(target: str) -> list[dg.AssetSpec]:
         dg.AssetSpec(
             key=dg.AssetKey([EXPOSURE_KIND, exposure["name"]]),
             deps=[
-                translator.get_asset_spec(manifest, unique_id, project).key
-                for unique_id in sorted(exposure["depends_on"]["nodes"])
+                translator.get_asset_spec(manifest, node_id, project).key
+                for node_id in sorted(exposure["depends_on"]["nodes"])
             ],
             description=f"{exposure['label']} ({exposure['type']}): {' '.join(exposure['description'].split())}",
             group_name="reporting",

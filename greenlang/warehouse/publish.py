@@ -219,6 +219,7 @@ class PostgresPublisher(Publisher):
         dependents = self._dependents_to_recreate(replaced)
         for relation in ordered:
             relkind = self._relkind(relation.build_schema, relation.name) or _missing(relation)
+            # read again here, not taken from `replaced`: an earlier DROP … CASCADE may have taken it
             published = self._relkind(relation.schema, relation.name)
             grants = self._grants(relation.schema, relation.name) if published else []
             if published:
