@@ -18,7 +18,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         landing_definitions(LANDING_SOURCES, settings.landing_dir, settings.tenants),
         cbam_definitions(),
         ghg_definitions(settings.landing_dir),
-        erp_definitions(settings.erp_tenants, settings.tenants),
+        erp_definitions(settings.erp_tenants, settings.tenants, settings.erp_rate_limit_store),
         esrs_definitions(),
         warehouse_definitions(settings),
         alerts_definitions(settings.alert_webhook_url),

@@ -57,18 +57,25 @@ class Settings:
     # DuckDB caches what it writes up to its memory limit (80 % of RAM by default): bounded here so a
     # large load runs in flat memory beside dbt and Dagster.
     duckdb_memory_limit: str = "1GB"
+    # dbt's DuckDB connection (dbt_project/profiles.yml): what it holds before spilling to disk. dbt,
+    # Python and the DuckDB catalogue come on top: 3 GB keeps a 10M-line build under 4 GiB of RSS.
+    dbt_duckdb_memory_limit: str = "3GB"
     # The tenant whose records each ERP system's configured client reaches (a run may name another in its
     # config): one company's SAP, another's Oracle Fusion.
     erp_tenants: Mapping[str, str] = field(default_factory=lambda: dict.fromkeys(ERP_SYSTEMS, "default"))
     # The tenants this deployment serves (``GREENLANG_TENANTS``, comma-separated) besides the reserved
     # ``global``: a landing folder of any other name is refused (``greenlang.core.tenants``).
     tenants: frozenset[str] = frozenset()
+    # Where the ERP clients of every process on this machine count their requests per host, so that
+    # parallel steps and runs together keep a server's quota (SAP: 100 requests a minute).
+    erp_rate_limit_store: Path = Path(".warehouse/erp-rate-limits.sqlite")
 
     def dbt_env(self) -> dict[str, str]:
         """Environment for a dbt subprocess, so dbt sees the same warehouse as the loaders."""
         return {
             **TELEMETRY_OFF,
             "GREENLANG_DUCKDB_PATH": str(self.duckdb_path),
+            "GREENLANG_DBT_DUCKDB_MEMORY_LIMIT": self.dbt_duckdb_memory_limit,
             "GREENLANG_PG_HOST": self.postgres.host,
             "GREENLANG_PG_PORT": str(self.postgres.port),
             "GREENLANG_PG_USER": self.postgres.user,
@@ -95,8 +102,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         landing_dir=_absolute(env.get("GREENLANG_LANDING_DIR", ".warehouse/landing")),
         alert_webhook_url=env.get("GREENLANG_ALERT_WEBHOOK_URL") or None,
         duckdb_memory_limit=env.get("GREENLANG_DUCKDB_MEMORY_LIMIT", "1GB"),
+        dbt_duckdb_memory_limit=env.get("GREENLANG_DBT_DUCKDB_MEMORY_LIMIT", "3GB"),
         erp_tenants=_erp_tenants(env),
         tenants=_registered_tenants(env),
+        erp_rate_limit_store=_absolute(
+            env.get("GREENLANG_ERP_RATE_LIMIT_STORE", ".warehouse/erp-rate-limits.sqlite")
+        ),
     )
 
 

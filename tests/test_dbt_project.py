@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import dbt
+from tests.helpers.warehouses import make_settings
 
 
 @pytest.mark.parametrize("target", ["duckdb", "postgres", "snowflake"])
@@ -41,3 +43,18 @@ def test_readers_get_every_mart_and_every_report_through_its_view(dbt_parse_root
         assert view["config"]["materialized"] == "view"
         assert view["depends_on"]["nodes"] == [f"model.greenlang.{view['alias']}"]
         assert "reader_row_filter(" in view["raw_code"]
+
+
+def test_dbt_on_duckdb_runs_within_the_configured_memory_limit(tmp_path: Path, dbt_parse_root: Path) -> None:
+    """The limit dbt's DuckDB spills beyond comes from the settings (GREENLANG_DBT_DUCKDB_MEMORY_LIMIT), as
+    the connection dbt opens reports it."""
+    settings = replace(make_settings("duckdb", tmp_path), dbt_duckdb_memory_limit="700MB")
+    shown = dbt.run_dbt(
+        settings,
+        "show",
+        "--inline",
+        "select current_setting('memory_limit') as memory_limit",
+        "--output",
+        "json",
+    )
+    assert '"memory_limit": "667.5 MiB"' in shown  # 700 MB = 700 * 10^6 bytes

@@ -18,12 +18,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 import dagster as dg
 from pydantic import Field, PrivateAttr
 
-from greenlang.core.http import ErpHttp, InvalidResponse, Redactor
+from greenlang.core.http import ErpHttp, InvalidResponse, Redactor, RequestRateLimit
 
 
 @dataclass(frozen=True)
@@ -84,9 +85,14 @@ class ErpResource(dg.ConfigurableResource):
         description="Longest Retry-After honoured; a longer one fails the request at once",
     )
     rate_limit_per_minute: float | None = Field(
-        default=None, description="Requests per minute (token bucket); None or 0: no client-side limit"
+        default=None, description="Requests per minute to this host; None or 0: no client-side limit"
     )
     rate_limit_burst: int = Field(default=1, ge=1, description="Requests that may go out back to back")
+    rate_limit_store: str | None = Field(
+        default=None,
+        description="SQLite file through which every process calling this host shares the rate limit;"
+        " None: this process only",
+    )
 
     _http: ErpHttp | None = PrivateAttr(default=None)
 
@@ -108,12 +114,20 @@ class ErpResource(dg.ConfigurableResource):
                 backoff_initial=self.backoff_initial_seconds,
                 backoff_max=self.backoff_max_seconds,
                 max_retry_after=self.max_retry_after_seconds,
-                rate_limit_per_minute=self.rate_limit_per_minute,
-                rate_limit_burst=self.rate_limit_burst,
+                rate_limit=self._rate_limit(),
                 redactor=redactor,
             )
             self._configure(self._http)
         return self._http
+
+    def _rate_limit(self) -> RequestRateLimit | None:
+        if not self.rate_limit_per_minute:
+            return None
+        store = Path(self.rate_limit_store) if self.rate_limit_store else None
+        # keyed by host, not resource: the quota is the server's, whichever asset or run calls it
+        return RequestRateLimit(
+            self.rate_limit_per_minute, self.rate_limit_burst, store=store, key=self.base_url.rstrip("/")
+        )
 
     def _configure(self, http: ErpHttp) -> None:
         """Set the session's authentication (each client)."""

@@ -2,8 +2,8 @@
 
 Per request (``ErpHttp.get_json`` / ``post_form``):
 
-- **rate limit** — a token bucket (``rate_limit_per_minute``, ``rate_limit_burst``) taken before every
-  attempt, retries included (they count against the server's quota too). The OAuth token request is
+- **rate limit** — ``rate_limit_per_minute`` (``rate_limit_burst`` back to back), shared through
+  ``rate_limit_store`` by every process calling the same host, taken before every attempt, retries included (they count against the server's quota too). The OAuth token request is
   not limited (another endpoint, often another host).
 - **retried** (tenacity, at most ``max_retries`` retries after the first attempt): HTTP 429 after the
   ``Retry-After`` it names (seconds or an HTTP date; a small jitter is added on top, never taken off;
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import email.utils
+import hashlib
 import json
 import logging
 import random
@@ -31,11 +32,13 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 
 import requests
 import requests.auth
+from pyrate_limiter import AbstractBucket, Duration, InMemoryBucket, Limiter, Rate, SQLiteBucket
 from requests.adapters import HTTPAdapter
 from tenacity import (
     RetryCallState,
@@ -134,40 +137,37 @@ def basic_authorization(username: str, password: str) -> str:
 # --- rate limit -------------------------------------------------------------------------------------------
 
 
-class TokenBucket:
-    """At most ``burst`` requests back to back, refilled at ``per_minute / 60`` per second.
+class RequestRateLimit:
+    """At most ``burst`` requests in any ``burst × 60 / per_minute`` seconds and at most ``per_minute`` in
+    any minute, counted across every process that shares ``store`` (pyrate-limiter's sliding-window log).
 
-    ``acquire()`` reserves a slot and sleeps until it is due (callers queue up fairly: a reservation
-    can take the bucket below zero). Returns the seconds waited.
+    ``store`` is an SQLite file guarded by a file lock, keyed by ``key`` (the ERP host): two Dagster
+    steps, or two runs, syncing one SAP client draw on one quota, as the server counts it. Without a
+    store the window is this process's own. ``acquire()`` blocks until a request may go out.
     """
 
     def __init__(
-        self,
-        per_minute: float,
-        burst: int = 1,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        self, per_minute: float, burst: int = 1, *, store: Path | None = None, key: str = ""
     ) -> None:
         if per_minute <= 0:
             raise ValueError("per_minute must be positive")
-        self.rate = per_minute / 60.0
-        self.capacity = float(max(1, burst))
-        self._tokens = self.capacity
-        self._clock, self._sleep = clock, sleep
-        self._updated = clock()
-        self._lock = threading.Lock()
+        burst = max(1, burst)
+        rates = [Rate(burst, max(1, round(burst * 60_000 / per_minute)))]
+        if per_minute >= burst + 1:  # the burst windows alone could let burst - 1 more through a minute
+            rates.append(Rate(int(per_minute), Duration.MINUTE))
+        if store is None:
+            bucket: AbstractBucket = InMemoryBucket(rates)
+        else:
+            store.parent.mkdir(parents=True, exist_ok=True)
+            table = "rate_" + hashlib.sha256(key.encode()).hexdigest()[:16]
+            bucket = SQLiteBucket.init_from_file(rates, table=table, db_path=str(store), use_file_lock=True)
+        self._limiter = Limiter(bucket, buffer_ms=5)
 
-    def acquire(self) -> float:
-        with self._lock:
-            now = self._clock()
-            self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
-            self._updated = now
-            self._tokens -= 1.0
-            wait = 0.0 if self._tokens >= 0 else -self._tokens / self.rate
-        if wait > 0:
-            self._sleep(wait)
-        return wait
+    def acquire(self) -> None:
+        self._limiter.try_acquire("request")
+
+    def close(self) -> None:
+        self._limiter.close()
 
 
 # --- authentication ---------------------------------------------------------------------------------------
@@ -330,8 +330,7 @@ class ErpHttp:
         backoff_initial: float = 1.0,
         backoff_max: float = 60.0,
         max_retry_after: float = 300.0,
-        rate_limit_per_minute: float | None = None,
-        rate_limit_burst: int = 1,
+        rate_limit: RequestRateLimit | None = None,
         redactor: Redactor | None = None,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -342,11 +341,7 @@ class ErpHttp:
         self.backoff_initial, self.backoff_max = backoff_initial, backoff_max
         self.max_retry_after = max_retry_after
         self.redactor = redactor or Redactor()
-        self.bucket = (
-            TokenBucket(rate_limit_per_minute, rate_limit_burst, sleep=sleep)
-            if rate_limit_per_minute
-            else None
-        )
+        self.rate_limit = rate_limit
         self.auth: Auth | None = None
         self._sleep = sleep
         self._backoff = wait_exponential_jitter(
@@ -360,6 +355,8 @@ class ErpHttp:
 
     def close(self) -> None:
         self.session.close()
+        if self.rate_limit is not None:
+            self.rate_limit.close()
 
     # --- public -----------------------------------------------------------------------------------------
 
@@ -458,8 +455,8 @@ class ErpHttp:
     ) -> JsonResponse:
         refreshed = False
         while True:
-            if limited and self.bucket is not None:
-                self.bucket.acquire()
+            if limited and self.rate_limit is not None:
+                self.rate_limit.acquire()
             headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
             if basic is not None:
                 headers["Authorization"] = basic_authorization(*basic)

@@ -2,6 +2,7 @@
 schedule, the change sensor, and the clients (URLs and credentials only from the environment)."""
 
 from collections.abc import Collection, Mapping
+from pathlib import Path
 
 import dagster as dg
 
@@ -12,18 +13,22 @@ from greenlang.erp.sensors import build_erp_change_sensor, build_erp_sync_jobs, 
 from greenlang.erp.sources import ERP_SOURCES
 
 
-def erp_resources() -> dict[str, dg.ConfigurableResource]:
-    """The ERP clients; URLs and credentials only from the environment (docs/design.md, "Settings")."""
+def erp_resources(rate_limit_store: Path) -> dict[str, dg.ConfigurableResource]:
+    """The ERP clients; URLs and credentials only from the environment (docs/design.md, "Settings"), the
+    rate limits shared by every process of this machine through ``rate_limit_store``."""
+    shared = {"rate_limit_store": str(rate_limit_store)}
     return {
         "sap": SapS4HanaResource(
             base_url=dg.EnvVar("GREENLANG_SAP_BASE_URL"),
             client_id=dg.EnvVar("GREENLANG_SAP_CLIENT_ID"),
             client_secret=dg.EnvVar("GREENLANG_SAP_CLIENT_SECRET"),
+            **shared,
         ),
         "oracle": OracleFusionResource(
             base_url=dg.EnvVar("GREENLANG_ORACLE_BASE_URL"),
             username=dg.EnvVar("GREENLANG_ORACLE_USERNAME"),
             password=dg.EnvVar("GREENLANG_ORACLE_PASSWORD"),
+            **shared,
         ),
         "workday": WorkdayResource(
             base_url=dg.EnvVar("GREENLANG_WORKDAY_BASE_URL"),
@@ -31,11 +36,14 @@ def erp_resources() -> dict[str, dg.ConfigurableResource]:
             report_owner=dg.EnvVar("GREENLANG_WORKDAY_REPORT_OWNER"),
             username=dg.EnvVar("GREENLANG_WORKDAY_USERNAME"),
             password=dg.EnvVar("GREENLANG_WORKDAY_PASSWORD"),
+            **shared,
         ),
     }
 
 
-def erp_definitions(tenants: Mapping[str, str], registered: Collection[str]) -> dg.Definitions:
+def erp_definitions(
+    tenants: Mapping[str, str], registered: Collection[str], rate_limit_store: Path
+) -> dg.Definitions:
     """``tenants``: per ERP system, the tenant whose records its configured client reaches, which must be
     one of the ``registered`` tenants for its syncs to run."""
     jobs = build_erp_sync_jobs(ERP_SOURCES)
@@ -45,5 +53,5 @@ def erp_definitions(tenants: Mapping[str, str], registered: Collection[str]) -> 
         jobs=[erp_sync_job, *jobs],
         schedules=[erp_hourly_sync],
         sensors=[build_erp_change_sensor(ERP_SOURCES, jobs, registered, tenants)],
-        resources=erp_resources(),
+        resources=erp_resources(rate_limit_store),
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import logging
+import multiprocessing
 import re
 import time
 import traceback
@@ -19,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -30,15 +32,25 @@ from greenlang.erp.clients import (
     ErpHttpError,
     OracleFusionResource,
     Page,
+    RequestRateLimit,
     SapS4HanaResource,
-    TokenBucket,
     WorkdayResource,
     utc_window,
 )
 from greenlang.erp.clients.oracle import oracle_timestamp
 from greenlang.erp.clients.sap import odata_datetimeoffset
 from simulators.erp import Dataset, ErpSimulator
-from tests.helpers.erp import SINCE, SMALL_DATASET, UNTIL, UTC, oracle_for, sap_for, workday_for
+from tests.helpers.erp import (
+    SINCE,
+    SMALL_DATASET,
+    UNTIL,
+    UTC,
+    oracle_for,
+    sap_for,
+    sap_settings,
+    walk_sap_purchase_orders,
+    workday_for,
+)
 
 # --- entities ---------------------------------------------------------------------------------------------
 
@@ -460,18 +472,46 @@ def test_token_endpoint_faults_are_retried(erp_sim: ErpSimulator) -> None:
 # --- rate limit -------------------------------------------------------------------------------------------
 
 
-def test_token_bucket_holds_the_rate() -> None:
-    now = [0.0]
+def test_the_rate_limit_spaces_requests_and_lets_its_burst_through() -> None:
+    steady = RequestRateLimit(600)  # one request every 0.1 s
+    started = time.monotonic()
+    for _ in range(6):
+        steady.acquire()
+    assert 0.5 <= time.monotonic() - started < 1.0
+    bursty = RequestRateLimit(600, burst=3)  # three back to back, then three every 0.3 s
+    started = time.monotonic()
+    for _ in range(3):
+        bursty.acquire()
+    assert time.monotonic() - started < 0.1
+    bursty.acquire()
+    assert time.monotonic() - started >= 0.25
 
-    def sleep(seconds: float) -> None:
-        now[0] += seconds
 
-    bucket = TokenBucket(100, burst=1, clock=lambda: now[0], sleep=sleep)
-    waits = [bucket.acquire() for _ in range(5)]
-    assert waits[0] == 0 and all(abs(wait - 0.6) < 1e-9 for wait in waits[1:])
-    assert abs(now[0] - 2.4) < 1e-9  # 5 requests at 100/min: 4 intervals of 0.6 s
-    bursty = TokenBucket(60, burst=3, clock=lambda: now[0], sleep=sleep)
-    assert [bursty.acquire() for _ in range(4)] == [0, 0, 0, pytest.approx(1.0)]
+@pytest.mark.parametrize("shared", [True, False], ids=["shared", "per-process"])
+def test_two_processes_keep_one_servers_quota_only_when_they_share_the_limit(
+    shared: bool, tmp_path: Path
+) -> None:
+    """Two processes (two Dagster steps) sync one SAP client at 20 requests/s each; the server allows 25
+    in any second. Sharing the store, together they keep 20/s and are never throttled; each on its own
+    limit, they send 40/s and the server answers 429 (the control: the test can tell the two apart)."""
+    context = multiprocessing.get_context("fork")  # the imports already made: a quick start
+    with ErpSimulator(seed=5, purchase_orders=150, rate_limit=(25, 1.0)) as simulator:
+        store = str(tmp_path / "rate-limits.sqlite") if shared else None
+        settings = sap_settings(simulator, page_size=5, rate_limit_per_minute=1200, rate_limit_store=store)
+        start = context.Event()
+        workers = [context.Process(target=walk_sap_purchase_orders, args=(settings, start)) for _ in range(2)]
+        for worker in workers:
+            worker.start()
+        start.set()
+        for worker in workers:
+            worker.join(timeout=60)
+        assert [worker.exitcode for worker in workers] == [0, 0]
+        sent = [entry for entry in simulator.requests if entry.endpoint == "sap_purchase_orders"]
+        assert len(sent) >= 2 * 20  # both walked every page: long enough for a quota to matter
+        if shared:
+            assert simulator.stats.throttled == 0
+        else:
+            assert simulator.stats.throttled > 0
 
 
 def test_the_rate_limit_holds_against_the_server(erp_sim: ErpSimulator) -> None:

@@ -41,8 +41,13 @@ FAST: dict[str, Any] = {
 
 
 def sap_for(simulator: ErpSimulator, **overrides: Any) -> SapS4HanaResource:
+    return SapS4HanaResource(**sap_settings(simulator, **overrides))
+
+
+def sap_settings(simulator: ErpSimulator, **overrides: Any) -> dict[str, Any]:
+    """What ``sap_for`` builds a client from: plain values another process can receive."""
     credentials = simulator.credentials
-    settings = {
+    return {
         "base_url": simulator.base_url,
         "client_id": credentials.sap_client_id,
         "client_secret": credentials.sap_client_secret,
@@ -50,7 +55,18 @@ def sap_for(simulator: ErpSimulator, **overrides: Any) -> SapS4HanaResource:
         **FAST,
         **overrides,
     }
-    return SapS4HanaResource(**settings)
+
+
+def walk_sap_purchase_orders(settings: dict[str, Any], start: Any) -> None:
+    """In a process of its own: wait for ``start`` (a multiprocessing event), then read every purchase
+    order item of the window, as one Dagster step syncing SAP would."""
+    start.wait()
+    client = SapS4HanaResource(**settings)
+    try:
+        for _ in client.purchase_order_items(SINCE, UNTIL):
+            pass
+    finally:
+        client.close()
 
 
 def oracle_for(simulator: ErpSimulator, **overrides: Any) -> OracleFusionResource:

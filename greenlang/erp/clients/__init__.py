@@ -6,7 +6,7 @@ redacted). See docs/design.md, "ERP connectors".
 """
 
 from greenlang.core.api_client import ErpResource, Page, utc_window
-from greenlang.core.http import ErpAuthError, ErpError, ErpHttpError, InvalidResponse, TokenBucket
+from greenlang.core.http import ErpAuthError, ErpError, ErpHttpError, InvalidResponse, RequestRateLimit
 from greenlang.erp.clients.oracle import OracleFusionResource
 from greenlang.erp.clients.sap import SapS4HanaResource
 from greenlang.erp.clients.workday import WorkdayResource
@@ -19,8 +19,8 @@ __all__ = [
     "InvalidResponse",
     "OracleFusionResource",
     "Page",
+    "RequestRateLimit",
     "SapS4HanaResource",
-    "TokenBucket",
     "WorkdayResource",
     "utc_window",
 ]

@@ -141,7 +141,7 @@ class SapS4HanaResource(ErpResource):
     )
     page_size: int = Field(default=500, ge=1, le=5000, description="Orders (or stock rows) per request")
     rate_limit_per_minute: float | None = Field(
-        default=100.0, description="Requests per minute (token bucket); None or 0: no client-side limit"
+        default=100.0, description="Requests per minute to this host; None or 0: no client-side limit"
     )
 
     def _configure(self, http: ErpHttp) -> None:
