@@ -21,7 +21,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         erp_definitions(settings.erp_tenants, settings.tenants),
         esrs_definitions(),
         warehouse_definitions(settings),
-        alerts_definitions(settings.alert_webhook_url),
+        alerts_definitions(settings.alert_urls),
     )
 
 
