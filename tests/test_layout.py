@@ -20,7 +20,7 @@ from greenlang.settings import PROJECT_ROOT
 PACKAGE = PROJECT_ROOT / "greenlang"
 DEV_TOOLS = ("simulators", "demo", "bench", "tests")
 FRAMEWORK = ("greenlang.core", "greenlang.settings")
-DOMAINS = ("cbam", "ghg", "erp", "esrs", "alerts", "warehouse")
+DOMAINS = ("cbam", "ghg", "erp", "esrs", "alerts", "observe", "warehouse")
 
 
 def imported_modules(path: Path) -> set[str]:
