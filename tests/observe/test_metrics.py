@@ -50,7 +50,7 @@ def _labels(**labels: str) -> frozenset:
 
 def _record_sync_and_scores(warehouse: Warehouse) -> None:
     """An ERP sync row as ``greenlang.erp.sync.record_sync`` writes it, and two days of the scorecard in the
-    shape agreed with the quality work (docs/architecture.md, "Metrics")."""
+    shape agreed with the quality work (docs/architecture.md, "Observability")."""
     with warehouse.session() as session:
         session.execute(
             "INSERT INTO raw.erp_sync (sync_id, tenant_id, source, watermark, consistent, passes, pages, records, "
