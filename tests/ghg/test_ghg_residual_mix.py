@@ -329,7 +329,6 @@ def test_the_impact_of_a_batch_reaches_its_facts_the_facts_of_its_factors_and_th
             )
         )
         facts = session.scalar("SELECT count(*) FROM marts.fct_ghg_emissions")
-        energy = session.scalar("SELECT count(*) FROM marts.fct_energy_consumption")
         on_ember = session.scalar(
             "SELECT count(*) FROM marts.fct_ghg_emissions AS f JOIN marts.dim_emission_factor AS d "
             "ON d.emission_factor_id = f.emission_factor_id WHERE d._batch_id = %(batch)s",
@@ -340,12 +339,7 @@ def test_the_impact_of_a_batch_reaches_its_facts_the_facts_of_its_factors_and_th
         unknown = batch_impact(session, manifest, "no-such-batch")
     assert facts > 0
     assert readings.rows[("fct_ghg_emissions", TENANT)] == facts
-    assert readings.rows[("fct_energy_consumption", TENANT)] == energy
-    assert {
-        "reporting.rpt_esrs_e1_5_energy",
-        "reporting.rpt_esrs_e1_6_ghg",
-        "exposure:esrs_e1_climate",
-    } <= set(readings.reports)
+    assert {"reporting.rpt_esrs_e1_6_ghg", "exposure:esrs_e1_climate"} <= set(readings.reports)
     assert 0 < on_ember < facts  # location-based rows only
     assert ember.rows[("fct_ghg_emissions", TENANT)] == on_ember
     assert ember.rows[("dim_emission_factor", GLOBAL_TENANT)] > 0

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
@@ -29,8 +30,11 @@ from greenlang.core.lineage import (
 )
 from greenlang.core.loader import LoadError, file_sha256, load_file
 from greenlang.core.warehouse import Warehouse, WarehouseResource
+from greenlang.observe.definitions import observe_definitions
 from greenlang.observe.lineage import load_lineage
+from greenlang.settings import LineageSettings
 from greenlang.warehouse.manifest import manifest_path
+from tests.helpers.warehouses import make_settings
 from tests.ingestion.test_loader import BAD, GOOD, write_csv
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "openlineage"
@@ -204,3 +208,10 @@ def test_a_failed_dbt_invocation_names_what_was_held_back() -> None:
 
 def _serialise(event: Any) -> dict:
     return json.loads(Serde.to_json(event))
+
+
+def test_the_load_lineage_sensor_is_there_only_with_a_transport(tmp_path: Path) -> None:
+    settings = make_settings("duckdb", tmp_path)
+    assert not observe_definitions(settings).sensors
+    configured = replace(settings, lineage=LineageSettings(file=tmp_path / "events.jsonl"))
+    assert [sensor.name for sensor in observe_definitions(configured).sensors] == ["load_lineage"]
