@@ -316,7 +316,14 @@ def test_esrs_e1_5_splits_uncovered_electricity_by_the_residual_mix_shares(inven
 
 
 # The impact query (greenlang.observe.impact) on this module's warehouse: one batch of meter readings is
-# the activity behind every fact; the factors come from the Ember and AIB batches.
+# the activity behind every fact; the factors come from the Ember and AIB batches. The expected counts
+# join each fact to the factor row it used.
+FACTS_AND_THEIR_FACTORS = (
+    "FROM marts.fct_ghg_emissions AS f JOIN marts.dim_emission_factor AS d "
+    "ON d.emission_factor_id = f.emission_factor_id"
+)
+
+
 def test_the_impact_of_a_batch_reaches_its_facts_the_facts_of_its_factors_and_the_reports(
     inventory: Warehouse,
 ) -> None:
@@ -330,8 +337,7 @@ def test_the_impact_of_a_batch_reaches_its_facts_the_facts_of_its_factors_and_th
         )
         facts = session.scalar("SELECT count(*) FROM marts.fct_ghg_emissions")
         on_ember = session.scalar(
-            "SELECT count(*) FROM marts.fct_ghg_emissions AS f JOIN marts.dim_emission_factor AS d "
-            "ON d.emission_factor_id = f.emission_factor_id WHERE d._batch_id = %(batch)s",
+            f"SELECT count(*) {FACTS_AND_THEIR_FACTORS} WHERE d._batch_id = %(batch)s",
             {"batch": batches["ember__grid_intensity"]},
         )
         readings = batch_impact(session, manifest, batches["meters__interval_readings"])
@@ -349,13 +355,8 @@ def test_the_impact_of_a_batch_reaches_its_facts_the_facts_of_its_factors_and_th
 def test_the_impact_of_a_restated_factor_version_and_its_cli(inventory: Warehouse) -> None:
     manifest = dbt.parsed_manifest(inventory.settings.target)
     with inventory.session() as session:
-        used = dict(
-            session.fetchall(
-                "SELECT d.version, count(*) FROM marts.fct_ghg_emissions AS f JOIN marts.dim_emission_factor AS d "
-                "ON d.emission_factor_id = f.emission_factor_id WHERE d.publisher = 'AIB' AND d.edition = '2024' "
-                "GROUP BY d.version"
-            )
-        )
+        aib_2024 = "WHERE d.publisher = 'AIB' AND d.edition = '2024' GROUP BY d.version"
+        used = dict(session.fetchall(f"SELECT d.version, count(*) {FACTS_AND_THEIR_FACTORS} {aib_2024}"))
         impacts = {
             version: factor_version_impact(session, manifest, "AIB", "2024", version)
             for version in ("1.0", "1.1")
