@@ -214,20 +214,22 @@ def build_and_publish(
         with store.session() as session:
             publish.publisher(session).publish([known[unique_id] for unique_id in published], schemas)
         context.log.info(f"published {len(published)} relations in {time.monotonic() - started:.1f} s")
-    lineage.emit(
-        dbt_events(
-            manifest,
-            [result["unique_id"] for result in run_results["results"]],
-            published,
-            WarehouseNaming.of(store.settings, database),
-            lineage.namespace,
-            run_id=str(uuid.uuid4()),
-            started_at=started_at,
-            finished_at=dt.datetime.now(dt.UTC),
-            succeeded=invocation.is_successful(),
-            parent=(context.run.job_name, context.run_id),
-        )
+    lineage_events = dbt_events(
+        manifest,
+        [result["unique_id"] for result in run_results["results"]],
+        published,
+        WarehouseNaming.of(store.settings, database),
+        lineage.namespace,
+        run_id=str(uuid.uuid4()),
+        started_at=started_at,
+        finished_at=dt.datetime.now(dt.UTC),
+        succeeded=invocation.is_successful(),
+        parent=(context.run.job_name, context.run_id),
     )
+    try:
+        lineage.emit(lineage_events)
+    except OSError as error:  # a collector down, a full disk: what is published stays published
+        context.log.warning(f"the lineage of this dbt build was not sent ({type(error).__name__})")
     for event in events:
         if not isinstance(event, dg.Output) or event.metadata["unique_id"].value in published:
             yield event

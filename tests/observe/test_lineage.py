@@ -198,6 +198,12 @@ def test_the_http_transport_posts_valid_dbt_events_with_the_api_key(collector: s
     assert any(name.endswith(".dim_emission_factor") or ".int_ghg__" in name for name in inputs)
 
 
+def test_an_unreachable_collector_raises_what_the_dbt_step_tolerates() -> None:
+    """The dbt step logs an ``OSError`` of the transport as a warning (greenlang/warehouse/dbt.py)."""
+    with pytest.raises(OSError):
+        LineageResource(url="http://127.0.0.1:1").emit(_dbt_events(succeeded=True))
+
+
 def test_a_failed_dbt_invocation_names_what_was_held_back() -> None:
     _, fail = (_serialise(event) for event in _dbt_events(succeeded=False))
     assert_valid(fail)
