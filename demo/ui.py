@@ -1,5 +1,6 @@
 """`make ui`: the Dagster UI on the demo warehouse, with the simulated ERPs and grid API running, so that
-every asset (ERP syncs and grid intensity included) can be materialized from the UI.
+every asset (ERP syncs and grid intensity included) can be materialized from the UI, and the Prometheus
+metrics of the warehouse served beside it (``greenlang.observe.metrics``, on ``GREENLANG_METRICS_PORT``).
 
     python -m demo.ui [dagster dev options, e.g. --port 3001]
 
@@ -17,7 +18,9 @@ from pathlib import Path
 from demo.erp import running_erps
 from demo.ghg import running_grid_api
 from demo.process_group import run_as_process_group
-from greenlang.settings import PROJECT_ROOT
+from greenlang.core.warehouse import Warehouse
+from greenlang.observe.metrics import serve
+from greenlang.settings import PROJECT_ROOT, load_settings
 
 # `dagster dev` gives its webserver and daemon up to a minute each; a healthy shutdown takes seconds.
 GRACE_SECONDS = 30
@@ -28,6 +31,13 @@ QUIET_DEV_COMMAND = "ignore:Function `dev_command` is superseded"
 
 def main() -> int:
     tools = Path(sys.executable).parent
+    settings = load_settings()
+    try:
+        # a thread of this process: it stops with the UI
+        metrics, _ = serve(Warehouse(settings), settings.metrics_port)
+        print(f"Prometheus metrics at http://127.0.0.1:{metrics.server_port}/metrics", flush=True)
+    except OSError as error:  # a port in use costs the metrics, not the UI
+        print(f"No metrics: port {settings.metrics_port} ({error}); set GREENLANG_METRICS_PORT", flush=True)
     with running_erps() as erps, running_grid_api() as grid:
         print(f"Simulated ERPs at {erps.base_url}, grid intensity API at {grid.url}", flush=True)
         environment = {

@@ -14,10 +14,3 @@ warnings.filterwarnings(
 )
 # dagster-dbt requires sqlglot[rs], whose sqlglotrs announces its own deprecation on import.
 warnings.filterwarnings("ignore", message="sqlglotrs is deprecated", category=DeprecationWarning)
-# Dagster reads `__fields__` of a resource class without fields (the log Notifier): Dagster's
-# pydantic-compatibility layer, not our code, uses the deprecated attribute.
-warnings.filterwarnings(
-    "ignore",
-    message="The `__fields__` attribute is deprecated",
-    module="dagster_shared.dagster_model.pydantic_compat_layer",
-)

@@ -9,6 +9,7 @@ from greenlang.erp.definitions import erp_definitions
 from greenlang.esrs.definitions import esrs_definitions
 from greenlang.ghg.definitions import ghg_definitions
 from greenlang.ingest.definitions import landing_definitions
+from greenlang.observe.definitions import observe_definitions
 from greenlang.settings import Settings, load_settings
 from greenlang.warehouse.definitions import warehouse_definitions
 
@@ -21,7 +22,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         erp_definitions(settings.erp_tenants, settings.tenants, settings.erp_rate_limit_store),
         esrs_definitions(),
         warehouse_definitions(settings),
-        alerts_definitions(settings.alert_webhook_url),
+        alerts_definitions(settings.alert_urls),
+        observe_definitions(settings),
     )
 
 

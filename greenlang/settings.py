@@ -48,12 +48,28 @@ class PostgresSettings:
 
 
 @dataclass(frozen=True)
+class LineageSettings:
+    """Where OpenLineage events go: an HTTP endpoint (a Marquez-style ``/api/v1/lineage`` collector, with an
+    optional API key, a secret) and/or a file of one event per line; neither set, none are made."""
+
+    url: str | None = None
+    api_key: str | None = None
+    file: Path | None = None
+    namespace: str = "greenlang"
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url or self.file)
+
+
+@dataclass(frozen=True)
 class Settings:
     target: str
     duckdb_path: Path
     postgres: PostgresSettings
     landing_dir: Path
-    alert_webhook_url: str | None
+    # Apprise URLs, comma-separated, one per alert channel (greenlang/alerts/notifier.py): secrets.
+    alert_urls: str | None = None
     # DuckDB caches what it writes up to its memory limit (80 % of RAM by default): bounded here so a
     # large load runs in flat memory beside dbt and Dagster.
     duckdb_memory_limit: str = "1GB"
@@ -69,6 +85,9 @@ class Settings:
     # Where the ERP clients of every process on this machine count their requests per host, so that
     # parallel steps and runs together keep a server's quota (SAP: 100 requests a minute).
     erp_rate_limit_store: Path = Path(".warehouse/erp-rate-limits.sqlite")
+    # The Prometheus exporter's port (python -m greenlang.observe.metrics).
+    metrics_port: int = 9108
+    lineage: LineageSettings = field(default_factory=LineageSettings)
 
     def dbt_env(self) -> dict[str, str]:
         """Environment for a dbt subprocess, so dbt sees the same warehouse as the loaders."""
@@ -100,13 +119,20 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             database=env.get("GREENLANG_PG_DATABASE", "greenlang"),
         ),
         landing_dir=_absolute(env.get("GREENLANG_LANDING_DIR", ".warehouse/landing")),
-        alert_webhook_url=env.get("GREENLANG_ALERT_WEBHOOK_URL") or None,
+        alert_urls=env.get("GREENLANG_ALERT_URLS") or None,
         duckdb_memory_limit=env.get("GREENLANG_DUCKDB_MEMORY_LIMIT", "1GB"),
         dbt_duckdb_memory_limit=env.get("GREENLANG_DBT_DUCKDB_MEMORY_LIMIT", "3GB"),
         erp_tenants=_erp_tenants(env),
         tenants=_registered_tenants(env),
         erp_rate_limit_store=_absolute(
             env.get("GREENLANG_ERP_RATE_LIMIT_STORE", ".warehouse/erp-rate-limits.sqlite")
+        ),
+        metrics_port=int(env.get("GREENLANG_METRICS_PORT", "9108")),
+        lineage=LineageSettings(
+            url=env.get("GREENLANG_LINEAGE_URL") or None,
+            api_key=env.get("GREENLANG_LINEAGE_API_KEY") or None,
+            file=_absolute(env["GREENLANG_LINEAGE_FILE"]) if env.get("GREENLANG_LINEAGE_FILE") else None,
+            namespace=env.get("GREENLANG_LINEAGE_NAMESPACE", "greenlang"),
         ),
     )
 

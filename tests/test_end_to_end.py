@@ -23,11 +23,13 @@ from demo.generate import write_demo_landing
 from demo.ghg import write_ghg_demo_landing
 from demo.run import load_partitioned_sources
 from greenlang.catalog import RAW_SOURCES
+from greenlang.core.lineage import LineageResource
 from greenlang.core.row_conservation import row_conservation_violations
 from greenlang.core.warehouse import Warehouse, WarehouseResource
 from greenlang.erp.sources import ERP_SOURCES
 from greenlang.looker.lookml import LOOKER_DIR, TENANT_ATTRIBUTE
-from greenlang.settings import Settings
+from greenlang.observe.lineage import load_lineage
+from greenlang.settings import LineageSettings, Settings
 from greenlang.warehouse.manifest import manifest_path
 from tests.helpers.comments import DOCUMENTED_SCHEMAS, comment_coverage
 from tests.helpers.lookml_sql import run_every_field
@@ -42,6 +44,7 @@ from tests.helpers.readers import (
     unguarded,
 )
 from tests.helpers.warehouses import make_settings, postgres_database
+from tests.observe.test_lineage import assert_valid
 
 pytestmark = pytest.mark.e2e
 MODELS = ("marts", "reporting", "intermediate", "staging")
@@ -107,7 +110,11 @@ def first_build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     with ExitStack() as stack:
         postgres = stack.enter_context(postgres_database()) if engine == "postgres" else None
         # each demo ERP system reaches its tenant, as GREENLANG_ERP_TENANTS says in `make demo`
-        settings = replace(make_settings(engine, folder, postgres), erp_tenants=TENANT_BY_SYSTEM)
+        settings = replace(
+            make_settings(engine, folder, postgres),
+            erp_tenants=TENANT_BY_SYSTEM,
+            lineage=LineageSettings(file=folder / "lineage.jsonl"),  # the dbt step's OpenLineage events
+        )
         write_demo_landing(settings.landing_dir)
         write_ghg_demo_landing(settings.landing_dir)
         stack.enter_context(
@@ -184,6 +191,38 @@ class EndToEnd:
         assert resumed == [
             (spec.name, 1, 0) for spec in sorted(ERP_SOURCES, key=lambda spec: spec.name) if spec.incremental
         ]
+
+    def test_the_build_exports_valid_lineage_of_its_dbt_step_and_of_every_load(
+        self, first_build: FirstBuild, tmp_path: Path
+    ) -> None:
+        settings = first_build.settings
+        dbt_runs = [json.loads(line) for line in settings.lineage.file.read_text().splitlines()]
+        for event in dbt_runs:
+            assert_valid(event)
+        start, end = dbt_runs[:2]  # the first build's dbt step
+        assert (start["eventType"], end["eventType"]) == ("START", "COMPLETE")
+        assert start["run"]["runId"] == end["run"]["runId"]
+        assert end["run"]["facets"]["parent"]["job"]["name"] == "build_warehouse"
+        outputs = {dataset["name"].split(".", 1)[1] for dataset in end["outputs"]}
+        inputs = {dataset["name"].split(".", 1)[1] for dataset in end["inputs"]}
+        assert {"marts.fct_cbam_imports", "reporting.rpt_cbam_emissions_by_period"} <= outputs
+        assert "raw.customs__cbam_shipments" in inputs and not inputs & outputs
+
+        loads = tmp_path / "loads.jsonl"
+        lineage = LineageResource(file=str(loads))
+        resources = {"warehouse": WarehouseResource.from_settings(settings), "lineage": lineage}
+        context = dg.build_sensor_context(resources=resources)
+        while not load_lineage(context).skip_message.startswith("every recorded load"):
+            context = dg.build_sensor_context(cursor=context.cursor, resources=resources)
+        events = [json.loads(line) for line in loads.read_text().splitlines()]
+        for event in events:
+            assert_valid(event)
+        with Warehouse(settings).session() as session:
+            batches = session.scalar("SELECT count(*) FROM raw.load_batch")
+        assert len(events) == 2 * batches
+        print(
+            f"\nlineage of the demo: {len(events)} load events for {batches} batches, {len(dbt_runs)} dbt events"
+        )
 
     def test_a_new_file_reaches_the_fact_table_incrementally(self, first_build: FirstBuild) -> None:
         """As the running deployment does it: after the build, neither the landing sensor (no cursor) nor

@@ -10,7 +10,25 @@ def test_defaults_are_the_embedded_duckdb_warehouse() -> None:
     assert settings.target == "duckdb"
     assert settings.duckdb_path == PROJECT_ROOT / ".warehouse" / "greenlang.duckdb"
     assert settings.postgres.conninfo() == "host=127.0.0.1 port=5432 user=root dbname=greenlang"
-    assert settings.alert_webhook_url is None
+    assert settings.alert_urls is None
+    assert not settings.lineage.enabled
+    assert settings.metrics_port == 9108
+
+
+def test_observability_is_configured_by_environment() -> None:
+    settings = load_settings(
+        {
+            "GREENLANG_ALERT_URLS": "json://127.0.0.1:9/hook, workflows://h/w/s",
+            "GREENLANG_METRICS_PORT": "9300",
+            "GREENLANG_LINEAGE_FILE": "lineage/events.jsonl",
+            "GREENLANG_LINEAGE_URL": "http://127.0.0.1:5000",
+        }
+    )
+    assert settings.alert_urls == "json://127.0.0.1:9/hook, workflows://h/w/s"
+    assert settings.metrics_port == 9300
+    assert settings.lineage.file == PROJECT_ROOT / "lineage" / "events.jsonl"
+    assert settings.lineage.url == "http://127.0.0.1:5000"
+    assert settings.lineage.enabled
 
 
 def test_one_variable_selects_the_target_and_dbt_gets_absolute_paths(tmp_path: Path) -> None:

@@ -647,7 +647,6 @@ class WarehouseResource(dg.ConfigurableResource):
                     self.pg_host, self.pg_port, self.pg_user, self.pg_password, self.pg_database
                 ),
                 landing_dir=Path("."),
-                alert_webhook_url=None,
                 duckdb_memory_limit=self.duckdb_memory_limit,
             )
         )

@@ -3,10 +3,12 @@ resource, the translator (groups by domain, the layer as a tag, one SLA per laye
 rebuilt by declarative automation after what it depends on changes), and the one multi-asset that runs
 ``dbt build`` (tests surface as asset checks)."""
 
+import datetime as dt
 import json
 import os
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -25,6 +27,7 @@ from greenlang.catalog import RAW_SOURCES
 from greenlang.core.automation import REBUILD_AFTER_UPSTREAM_CHANGES
 from greenlang.core.domains import REFERENCE, layer_tags, model_domain
 from greenlang.core.freshness import FRESHNESS
+from greenlang.core.lineage import LineageResource, WarehouseNaming, dbt_events
 from greenlang.core.loader import prepare_raw_tables
 from greenlang.core.warehouse import WAREHOUSE_POOL, Warehouse, WarehouseResource
 from greenlang.settings import DBT_PROJECT_DIR, Settings
@@ -159,11 +162,14 @@ def build_dbt_assets(target: str) -> dg.AssetsDefinition:
         pool=WAREHOUSE_POOL,
     )
     def warehouse_dbt_models(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        warehouse: WarehouseResource,
+        lineage: LineageResource,
     ):
         store = warehouse.get_warehouse()
         prepare_raw_tables(store, list(RAW_SOURCES))
-        yield from build_and_publish(context, dbt, store, project, translator)
+        yield from build_and_publish(context, dbt, store, project, translator, lineage)
 
     return warehouse_dbt_models
 
@@ -174,10 +180,12 @@ def build_and_publish(
     store: Warehouse,
     project: DbtProject,
     translator: DagsterDbtTranslator,
+    lineage: LineageResource,
 ) -> Iterator[Any]:
     """``dbt build`` of the selected models by write–audit–publish (``greenlang.warehouse.publish``): the
-    run's events once its relations are published, a materialization only for what was published; the
-    step fails, naming what was held back, when anything failed."""
+    run's events once its relations are published, a materialization only for what was published, and the
+    invocation's OpenLineage events (``greenlang.core.lineage``); the step fails, naming what was held back,
+    when anything failed."""
     manifest = json.loads(project.manifest_path.read_text())
     known = publish.relations(manifest)
     selected = context.selected_asset_keys
@@ -192,6 +200,7 @@ def build_and_publish(
             publish.publisher(session).prepare(schemas, carried)
             database = session.scalar("SELECT current_database()")
         published_state = publish.write_published_state(manifest, database, Path(state))
+        started_at = dt.datetime.now(dt.UTC)
         invocation = dbt.cli(
             publish.build_args("build", published_state), context=context, raise_on_error=False
         )
@@ -205,6 +214,22 @@ def build_and_publish(
         with store.session() as session:
             publish.publisher(session).publish([known[unique_id] for unique_id in published], schemas)
         context.log.info(f"published {len(published)} relations in {time.monotonic() - started:.1f} s")
+    lineage_events = dbt_events(
+        manifest,
+        [result["unique_id"] for result in run_results["results"]],
+        published,
+        WarehouseNaming.of(store.settings, database),
+        lineage.namespace,
+        run_id=str(uuid.uuid4()),
+        started_at=started_at,
+        finished_at=dt.datetime.now(dt.UTC),
+        succeeded=invocation.is_successful(),
+        parent=(context.run.job_name, context.run_id),
+    )
+    try:
+        lineage.emit(lineage_events)
+    except OSError as error:  # a collector down, a full disk: what is published stays published
+        context.log.warning(f"the lineage of this dbt build was not sent ({type(error).__name__})")
     for event in events:
         if not isinstance(event, dg.Output) or event.metadata["unique_id"].value in published:
             yield event

@@ -350,7 +350,8 @@ def test_the_container_and_helm_examples_name_what_exists() -> None:
     assert module == "greenlang.definitions" and (PROJECT_ROOT / "greenlang" / "definitions.py").is_file()
 
     compose = yaml.safe_load((DEPLOY / "docker-compose.yaml").read_text(encoding="utf-8"))
-    assert set(compose["services"]) == {"code_location", "webserver", "daemon"}
+    assert set(compose["services"]) == {"code_location", "webserver", "daemon", "metrics"}
+    assert compose["services"]["metrics"]["command"][:3] == ["python", "-m", "greenlang.observe.metrics"]
     assert compose["services"]["code_location"]["build"]["dockerfile"] == "deploy/Dockerfile"
     images = {service["image"] for service in compose["services"].values()}
     assert images == {"greenlang-warehouse:latest"}

@@ -11,6 +11,9 @@ NLD 2024 252.7 g CO2e/kWh).
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,6 +32,8 @@ from greenlang.ghg.sources import (
     METER_READINGS,
     describe_aib,
 )
+from greenlang.observe.impact import batch_impact, factor_version_impact
+from greenlang.settings import PROJECT_ROOT
 from tests.helpers import dbt
 
 TENANT = "acme-steel"
@@ -308,3 +313,70 @@ def test_esrs_e1_5_splits_uncovered_electricity_by_the_residual_mix_shares(inven
     assert figures(2026) == (Decimal(1), Decimal("0.6"), Decimal("0.1"), Decimal("0.3"), Decimal(0))
     # 2023: no residual mix of 2023 or earlier: fossil, assumed
     assert figures(2023) == (Decimal(1), Decimal(1), Decimal(0), Decimal(0), Decimal(1))
+
+
+# The impact query (greenlang.observe.impact) on this module's warehouse: one batch of meter readings is
+# the activity behind every fact; the factors come from the Ember and AIB batches. The expected counts
+# join each fact to the factor row it used.
+FACTS_AND_THEIR_FACTORS = (
+    "FROM marts.fct_ghg_emissions AS f JOIN marts.dim_emission_factor AS d "
+    "ON d.emission_factor_id = f.emission_factor_id"
+)
+
+
+def test_the_impact_of_a_batch_reaches_its_facts_the_facts_of_its_factors_and_the_reports(
+    inventory: Warehouse,
+) -> None:
+    manifest = dbt.parsed_manifest(inventory.settings.target)
+    with inventory.session() as session:
+        batches = dict(
+            session.fetchall(
+                "SELECT source, batch_id FROM raw.load_batch WHERE source IN "
+                "('meters__interval_readings', 'ember__grid_intensity')"
+            )
+        )
+        facts = session.scalar("SELECT count(*) FROM marts.fct_ghg_emissions")
+        on_ember = session.scalar(
+            f"SELECT count(*) {FACTS_AND_THEIR_FACTORS} WHERE d._batch_id = %(batch)s",
+            {"batch": batches["ember__grid_intensity"]},
+        )
+        readings = batch_impact(session, manifest, batches["meters__interval_readings"])
+        ember = batch_impact(session, manifest, batches["ember__grid_intensity"])
+        unknown = batch_impact(session, manifest, "no-such-batch")
+    assert facts > 0
+    assert readings.rows[("fct_ghg_emissions", TENANT)] == facts
+    assert {"reporting.rpt_esrs_e1_6_ghg", "exposure:esrs_e1_climate"} <= set(readings.reports)
+    assert 0 < on_ember < facts  # location-based rows only
+    assert ember.rows[("fct_ghg_emissions", TENANT)] == on_ember
+    assert ember.rows[("dim_emission_factor", GLOBAL_TENANT)] > 0
+    assert unknown.rows == {} and unknown.reports == []
+
+
+def test_the_impact_of_a_restated_factor_version_and_its_cli(inventory: Warehouse) -> None:
+    manifest = dbt.parsed_manifest(inventory.settings.target)
+    with inventory.session() as session:
+        aib_2024 = "WHERE d.publisher = 'AIB' AND d.edition = '2024' GROUP BY d.version"
+        used = dict(session.fetchall(f"SELECT d.version, count(*) {FACTS_AND_THEIR_FACTORS} {aib_2024}"))
+        impacts = {
+            version: factor_version_impact(session, manifest, "AIB", "2024", version)
+            for version in ("1.0", "1.1")
+        }
+    assert sum(used.values()) > 0
+    for version, impact in impacts.items():
+        assert impact.rows.get(("fct_ghg_emissions", TENANT), 0) == used.get(version, 0)
+    settings = inventory.settings
+    environment = {
+        **os.environ,
+        "GREENLANG_TARGET": settings.target,
+        "GREENLANG_DUCKDB_PATH": str(settings.duckdb_path),
+        "GREENLANG_PG_DATABASE": settings.postgres.database,
+    }
+    completed = subprocess.run(
+        [sys.executable, "-m", "greenlang.observe.impact", "--factor-version", "AIB/2024/1.1"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PROJECT_ROOT,
+    )
+    assert json.loads(completed.stdout) == impacts["1.1"].as_dict()

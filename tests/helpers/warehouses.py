@@ -32,7 +32,6 @@ def make_settings(target: str, tmp_path: Path, postgres: PostgresSettings | None
         duckdb_path=tmp_path / "warehouse.duckdb",
         postgres=postgres or POSTGRES,
         landing_dir=tmp_path / "landing",
-        alert_webhook_url=None,
         tenants=TEST_TENANTS,
     )
 
