@@ -9,6 +9,7 @@ from greenlang.erp.definitions import erp_definitions
 from greenlang.esrs.definitions import esrs_definitions
 from greenlang.ghg.definitions import ghg_definitions
 from greenlang.ingest.definitions import landing_definitions
+from greenlang.quality.definitions import quality_definitions
 from greenlang.settings import Settings, load_settings
 from greenlang.warehouse.definitions import warehouse_definitions
 
@@ -21,6 +22,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         erp_definitions(settings.erp_tenants, settings.tenants),
         esrs_definitions(),
         warehouse_definitions(settings),
+        quality_definitions(settings),
         alerts_definitions(settings.alert_webhook_url),
     )
 

@@ -63,6 +63,14 @@ class Settings:
     # The tenants this deployment serves (``GREENLANG_TENANTS``, comma-separated) besides the reserved
     # ``global``: a landing folder of any other name is refused (``greenlang.core.tenants``).
     tenants: frozenset[str] = frozenset()
+    # Data quality (docs/quality.md): the latest quality score of a tenant's dataset warns below
+    # ``quality_score_warn_below`` (80: the plan's alert level) and fails its check below
+    # ``quality_score_floor`` (GREENLANG_QUALITY_SCORE_FLOOR; no standard sets it: a deployment's choice).
+    quality_score_warn_below: float = 80.0
+    quality_score_floor: float = 50.0
+    # A series of a mart's key measure is judged for anomalies from this many days on
+    # (GREENLANG_ANOMALY_MIN_POINTS): fewer give the median and MAD too little to stand on.
+    anomaly_min_points: int = 14
 
     def dbt_env(self) -> dict[str, str]:
         """Environment for a dbt subprocess, so dbt sees the same warehouse as the loaders."""
@@ -97,7 +105,16 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         duckdb_memory_limit=env.get("GREENLANG_DUCKDB_MEMORY_LIMIT", "1GB"),
         erp_tenants=_erp_tenants(env),
         tenants=_registered_tenants(env),
+        quality_score_floor=_score(env, "GREENLANG_QUALITY_SCORE_FLOOR", 50.0),
+        anomaly_min_points=int(env.get("GREENLANG_ANOMALY_MIN_POINTS", "14")),
     )
+
+
+def _score(env: Mapping[str, str], name: str, default: float) -> float:
+    value = float(env.get(name, default))
+    if not 0 <= value <= 100:
+        raise ValueError(f"{name}={value:g}: a quality score is between 0 and 100")
+    return value
 
 
 def _registered_tenants(env: Mapping[str, str]) -> frozenset[str]:
