@@ -12,7 +12,7 @@
 Volume is a dbt test (``int_quality__daily_volume``), so it runs in SQL on every engine with the model.
 """
 
-
+import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -23,7 +23,7 @@ import dagster as dg
 from greenlang.core.loader import SourceSpec
 from greenlang.core.warehouse import RAW_SCHEMA, WAREHOUSE_POOL, Session, WarehouseResource
 from greenlang.ingest.assets import raw_asset_key
-from greenlang.quality.anomaly import MODIFIED_Z_THRESHOLD, anomalies
+from greenlang.quality.anomaly import MODIFIED_Z_THRESHOLD, daily_anomalies
 
 SCORECARD_KEY = dg.AssetKey(["reporting", "rpt_data_quality_scorecard"])
 SCORECARD_RELATION = "reporting.rpt_data_quality_scorecard"
@@ -225,7 +225,10 @@ def measure_anomalies(
         series.setdefault(tuple(key), []).append((day, float(value)))
     found = []
     for key, points in series.items():
-        for anomaly in anomalies([value for _day, value in points], min_points=min_points):
+        days = [
+            day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10]) for day, _ in points
+        ]
+        for anomaly in daily_anomalies(days, [value for _day, value in points], min_points=min_points):
             found.append(
                 {
                     **dict(zip(measure.series, key, strict=True)),

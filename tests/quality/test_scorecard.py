@@ -60,7 +60,9 @@ def set_started(warehouse: Warehouse, batch_id: str, started: dt.datetime) -> No
 
 
 @pytest.fixture(scope="module")
-def built(module_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory, dbt_parse_root: Path) -> Built:
+def built(
+    module_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory, dbt_parse_root: Path
+) -> Built:
     warehouse = module_warehouse
     folder = tmp_path_factory.mktemp("quality-files")
     prepare_raw_tables(warehouse, list(RAW_SOURCES))
