@@ -3,10 +3,10 @@ tenant, and from the contract. Recorded in the ledger (``raw.load_batch.schema_d
 reads it, in the transaction that writes its rows; the ``schema_drift`` asset check of every raw table
 reports the batches that drifted.
 
-A column that left and another that arrived at the same position of the header count as a rename (old →
-new): a publisher that renames a column keeps its place far more often than it moves it, and a rename
-is what a reader of the drift report wants to be told. Any other difference is an added or a missing
-column.
+A column that left and another that arrived in the same place of the header (between the same
+neighbouring columns, paired in order) count as a rename (old → new): a publisher that renames a column
+keeps its place far more often than it moves it, and a rename is what a reader of the drift report wants
+to be told. Any other difference is an added or a missing column; a column that only moved is no drift.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from difflib import SequenceMatcher
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,14 @@ def header_change(before: Sequence[str], after: Sequence[str]) -> HeaderChange:
     gone = [column for column in before if column not in after]
     new = [column for column in after if column not in before]
     renamed = []
-    for position, column in enumerate(before):
-        if column in gone and position < len(after) and after[position] in new:
-            renamed.append((column, after[position]))
+    # the columns that left and arrived between the same neighbours, paired in order
+    for tag, old_start, old_end, new_start, new_end in SequenceMatcher(
+        a=list(before), b=list(after), autojunk=False
+    ).get_opcodes():
+        if tag == "replace":
+            left = [column for column in before[old_start:old_end] if column in gone]
+            arrived = [column for column in after[new_start:new_end] if column in new]
+            renamed.extend(zip(left, arrived, strict=False))
     renamed_old = {old for old, _new in renamed}
     renamed_new = {new_name for _old, new_name in renamed}
     return HeaderChange(
