@@ -7,7 +7,6 @@ import datetime as dt
 from pathlib import Path
 
 import dagster as dg
-import pytest
 
 from greenlang.catalog import RAW_SOURCES
 from greenlang.cbam.sources import CBAM_SHIPMENTS

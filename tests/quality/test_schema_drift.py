@@ -72,7 +72,7 @@ def test_each_load_records_its_header_and_drift_in_the_ledger(warehouse: Warehou
     second = load_file(warehouse, CBAM_SHIPMENTS, write(tmp_path / "2.csv", renamed, values), "acme")
     # another tenant's first delivery is compared with the contract only
     load_file(
-        warehouse, CBAM_SHIPMENTS, write(tmp_path / "3.csv", COLUMNS, ROW[:1] + ["X", *ROW[2:]]), "beta"
+        warehouse, CBAM_SHIPMENTS, write(tmp_path / "3.csv", COLUMNS, [*ROW[:1], "X", *ROW[2:]]), "beta"
     )
     with warehouse.session() as session:
         ledger = {
