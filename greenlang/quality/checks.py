@@ -14,7 +14,7 @@ Volume is a dbt test (``int_quality__daily_volume``), so it runs in SQL on every
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -176,37 +176,59 @@ def drifted_loads(session: Session, source: str, limit: int = 20) -> list[dict[s
 
 
 def build_schema_drift_check(specs: Iterable[SourceSpec]) -> dg.AssetChecksDefinition:
-    by_key = {raw_asset_key(spec): spec for spec in specs}
+    sources = {raw_asset_key(spec): spec.name for spec in specs}
+
+    def evaluate(session: Session, key: dg.AssetKey) -> dg.AssetCheckResult:
+        ledger = (RAW_SCHEMA, "load_batch", "table") in session.relations([RAW_SCHEMA])
+        drifted = drifted_loads(session, sources[key]) if ledger else []
+        return dg.AssetCheckResult(
+            passed=not drifted,
+            metadata={"drifted_loads": len(drifted), "drift": dg.MetadataValue.json(drifted)},
+        )
+
+    return _warning_per_asset(
+        "raw_schema_drift",
+        "schema_drift",
+        dict.fromkeys(
+            sources,
+            "Loads whose header differs from the previous delivery of the source and tenant (columns added, "
+            "missing, renamed) or from the contract (columns it does not know, fields absent)",
+        ),
+        evaluate,
+    )
+
+
+def _warning_per_asset(
+    name: str,
+    check_name: str,
+    descriptions: dict[dg.AssetKey, str],
+    evaluate: Callable[[Session, dg.AssetKey], dg.AssetCheckResult],
+) -> dg.AssetChecksDefinition:
+    """One step that runs the WARN check ``check_name`` of each selected asset of ``descriptions`` on one
+    warehouse session: ``evaluate`` gives its result (passed and metadata)."""
 
     @dg.multi_asset_check(
         specs=[
-            dg.AssetCheckSpec(
-                "schema_drift",
-                asset=key,
-                description=(
-                    "Loads whose header differs from the previous delivery of the source and tenant (columns "
-                    "added, missing, renamed) or from the contract (columns it does not know, fields absent)"
-                ),
-            )
-            for key in by_key
+            dg.AssetCheckSpec(check_name, asset=key, description=text) for key, text in descriptions.items()
         ],
         can_subset=True,
         pool=WAREHOUSE_POOL,
-        name="raw_schema_drift",
+        name=name,
     )
     def _check(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.AssetCheckResult]:
         with warehouse.get_warehouse().session() as session:
-            ledger = (RAW_SCHEMA, "load_batch", "table") in session.relations([RAW_SCHEMA])
-            for check_key in context.selected_asset_check_keys:
-                drifted = drifted_loads(session, by_key[check_key.asset_key].name) if ledger else []
+            for check_key in sorted(
+                context.selected_asset_check_keys, key=lambda key: key.asset_key.to_string()
+            ):
+                result = evaluate(session, check_key.asset_key)
                 yield dg.AssetCheckResult(
                     asset_key=check_key.asset_key,
                     check_name=check_key.name,
-                    passed=not drifted,
+                    passed=result.passed,
                     severity=dg.AssetCheckSeverity.WARN,
-                    metadata={"drifted_loads": len(drifted), "drift": dg.MetadataValue.json(drifted)},
+                    metadata=result.metadata,
                 )
 
     return _check
@@ -244,38 +266,24 @@ def measure_anomalies(
 def build_anomaly_check(min_points: int, measures: Sequence[Measure] = MEASURES) -> dg.AssetChecksDefinition:
     by_key = {measure.key: measure for measure in measures}
 
-    @dg.multi_asset_check(
-        specs=[
-            dg.AssetCheckSpec(
-                "measure_anomalies",
-                asset=measure.key,
-                description=(
-                    f"Anomalies in {measure.label}: |modified z-score| > {MODIFIED_Z_THRESHOLD} against the "
-                    "series' median and MAD (Iglewicz and Hoaglin; docs/quality.md)"
-                ),
-            )
-            for measure in measures
-        ],
-        can_subset=True,
-        pool=WAREHOUSE_POOL,
-        name="mart_measure_anomalies",
-    )
-    def _check(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> Iterator[dg.AssetCheckResult]:
-        with warehouse.get_warehouse().session() as session:
-            for check_key in context.selected_asset_check_keys:
-                judged, found = measure_anomalies(session, by_key[check_key.asset_key], min_points)
-                yield dg.AssetCheckResult(
-                    asset_key=check_key.asset_key,
-                    check_name=check_key.name,
-                    passed=not found,
-                    severity=dg.AssetCheckSeverity.WARN,
-                    metadata={
-                        "series_judged": judged,
-                        "anomalies": len(found),
-                        "anomalous_points": dg.MetadataValue.json(found[:50]),
-                    },
-                )
+    def evaluate(session: Session, key: dg.AssetKey) -> dg.AssetCheckResult:
+        judged, found = measure_anomalies(session, by_key[key], min_points)
+        return dg.AssetCheckResult(
+            passed=not found,
+            metadata={
+                "series_judged": judged,
+                "anomalies": len(found),
+                "anomalous_points": dg.MetadataValue.json(found[:50]),
+            },
+        )
 
-    return _check
+    return _warning_per_asset(
+        "mart_measure_anomalies",
+        "measure_anomalies",
+        {
+            key: f"Anomalies in {measure.label}: |modified z-score| > {MODIFIED_Z_THRESHOLD} against the "
+            "median and MAD of the series' working days or weekends (Iglewicz and Hoaglin; docs/quality.md)"
+            for key, measure in by_key.items()
+        },
+        evaluate,
+    )

@@ -9,24 +9,12 @@ from pathlib import Path
 from greenlang.cbam.sources import CBAM_SHIPMENTS
 from greenlang.core.loader import load_file
 from greenlang.core.schema_drift import HeaderChange, delivery_drift, header_change
+from greenlang.core.validation import field_rules
 from greenlang.core.warehouse import Warehouse
 from greenlang.quality.checks import drifted_loads
 
-COLUMNS = [
-    "declarant_eori",
-    "declaration_id",
-    "declaration_line",
-    "import_date",
-    "cn_code",
-    "origin_country",
-    "net_mass_tonnes",
-    "customs_procedure",
-    "installation_id",
-    "actual_direct_see",
-    "actual_indirect_see",
-    "electricity_consumed_mwh",
-    "carbon_price_paid_eur",
-]
+# the delivery header the contract expects, in its order
+COLUMNS = [rule.name for rule in field_rules(CBAM_SHIPMENTS.contract)]
 ROW = [
     "DE123456789012345",
     "26DE000000000000A1",

@@ -21,15 +21,12 @@ import pytest
 from greenlang.catalog import RAW_SOURCES
 from greenlang.cbam.sources import CBAM_SHIPMENTS
 from greenlang.core.loader import LoadError, load_file, prepare_raw_tables
+from greenlang.core.validation import field_rules
 from greenlang.core.warehouse import Warehouse
 from greenlang.quality.checks import latest_scores, score_verdict
 from tests.helpers import dbt
 
-HEADER = (
-    "declarant_eori,declaration_id,declaration_line,import_date,cn_code,origin_country,net_mass_tonnes,"
-    "customs_procedure,installation_id,actual_direct_see,actual_indirect_see,electricity_consumed_mwh,"
-    "carbon_price_paid_eur"
-)
+HEADER = ",".join(rule.name for rule in field_rules(CBAM_SHIPMENTS.contract))
 
 
 def line(number: int, declaration: str = "26DE000000000000A1", cn_code: str = "72081000") -> str:

@@ -24,11 +24,9 @@ daily as (
         cast(sum(case when status <> 'succeeded' then 1 else 0 end) as bigint) as loads_not_succeeded,
         cast(sum(rows_read) as bigint) as rows_read,
         cast(sum(rows_rejected) as bigint) as rows_rejected,
-        avg(completeness_score) as completeness_score,
-        avg(validity_score) as validity_score,
-        avg(uniqueness_score) as uniqueness_score,
-        avg(timeliness_score) as timeliness_score,
-        avg(consistency_score) as consistency_score,
+        {% for dimension in quality_dimensions() -%}
+        avg({{ dimension }}_score) as {{ dimension }}_score,
+        {% endfor -%}
         avg(quality_score) as quality_score
 
     from batch_scores
@@ -60,11 +58,9 @@ final as (
         daily.tenant_id,
         daily.score_date,
         daily.dataset,
-        {{ to_decimal('daily.completeness_score', 5, 2) }} as completeness_score,
-        {{ to_decimal('daily.validity_score', 5, 2) }} as validity_score,
-        {{ to_decimal('daily.uniqueness_score', 5, 2) }} as uniqueness_score,
-        {{ to_decimal('daily.timeliness_score', 5, 2) }} as timeliness_score,
-        {{ to_decimal('daily.consistency_score', 5, 2) }} as consistency_score,
+        {% for dimension in quality_dimensions() -%}
+        {{ to_decimal('daily.' ~ dimension ~ '_score', 5, 2) }} as {{ dimension }}_score,
+        {% endfor -%}
         {{ to_decimal('daily.quality_score', 5, 2) }} as quality_score,
         {{ to_decimal('trend.quality_score_7d', 5, 2) }} as quality_score_7d,
         {{ to_decimal(

@@ -12,8 +12,6 @@
 --                  found the server's count of its window (raw.erp_sync.consistent); 0 otherwise
 --   quality_score = the weighted mean of the five (weights: var quality_score_weights).
 
-{%- set weights = var('quality_score_weights') %}
-
 with
 
 batches as (
@@ -183,19 +181,10 @@ final as (
         warn_seconds,
         fail_seconds,
         syncs_consistent,
-        {{ to_decimal('completeness', 5, 2) }} as completeness_score,
-        {{ to_decimal('validity', 5, 2) }} as validity_score,
-        {{ to_decimal('uniqueness', 5, 2) }} as uniqueness_score,
-        {{ to_decimal('timeliness', 5, 2) }} as timeliness_score,
-        {{ to_decimal('consistency', 5, 2) }} as consistency_score,
-        {{ to_decimal(
-            '(' ~ weights.completeness ~ ' * completeness + ' ~ weights.validity ~ ' * validity + '
-            ~ weights.uniqueness ~ ' * uniqueness + ' ~ weights.timeliness ~ ' * timeliness + '
-            ~ weights.consistency ~ ' * consistency) / ('
-            ~ (weights.completeness + weights.validity + weights.uniqueness + weights.timeliness
-               + weights.consistency) ~ ')',
-            5, 2
-        ) }} as quality_score
+        {% for dimension in quality_dimensions() -%}
+        {{ to_decimal(dimension, 5, 2) }} as {{ dimension }}_score,
+        {% endfor -%}
+        {{ to_decimal(quality_score_expression(), 5, 2) }} as quality_score
 
     from scored
 
