@@ -32,7 +32,7 @@ import pyarrow as pa
 
 from greenlang.core.contract import Contract
 from greenlang.core.readers import SourceFile, UnreadableFileError, open_records, open_source
-from greenlang.core.schema_drift import delivery_drift
+from greenlang.core.schema_drift import api_page_drift, delivery_drift
 from greenlang.core.validation import (
     SQL_TYPES,
     BatchValidator,
@@ -279,13 +279,18 @@ def _load(
                     if previous:
                         raise _LoadedMeanwhile(previous)
                     header = [column for column in source.columns if not column.startswith("_")]
-                    drift = delivery_drift(
-                        header,
-                        _previous_header(session, tenant_id, spec.name),
-                        absent_fields=[
-                            rule.name for rule in validator.rules if rule.name not in validator.mapping
-                        ],
-                        unknown_columns=validator.ignored_columns,
+                    previous_header = _previous_header(session, tenant_id, spec.name)
+                    drift = (
+                        api_page_drift(header, previous_header, validator.ignored_columns)
+                        if source.format == "api"
+                        else delivery_drift(
+                            header,
+                            previous_header,
+                            absent_fields=[
+                                rule.name for rule in validator.rules if rule.name not in validator.mapping
+                            ],
+                            unknown_columns=validator.ignored_columns,
+                        )
                     )
                     _record_batch(
                         session,

@@ -7,6 +7,12 @@ A column that left and another that arrived in the same place of the header (bet
 neighbouring columns, paired in order) count as a rename (old → new): a publisher that renames a column
 keeps its place far more often than it moves it, and a rename is what a reader of the drift report wants
 to be told. Any other difference is an added or a missing column; a column that only moved is no drift.
+
+An API page (JSON records) is judged more narrowly (``api_page_drift``): an API returns its entity's whole
+record, of which a contract takes what it needs, and may leave a field out of a page whose records have it
+empty (Workday RaaS does), so neither the fields a contract does not use nor a field absent from one page
+is drift. What is: a field the contract does not know that the previous page did not carry either, the
+sign that the vendor changed the entity.
 """
 
 from __future__ import annotations
@@ -82,4 +88,17 @@ def delivery_drift(
     return SchemaDrift(
         previous=header_change(previous_header, header) if previous_header is not None else None,
         contract=HeaderChange(added=list(unknown_columns), missing=list(absent_fields)),
+    )
+
+
+def api_page_drift(
+    header: Sequence[str], previous_header: Sequence[str] | None, unknown_columns: Sequence[str]
+) -> SchemaDrift:
+    """The drift of an API page (see the module): the fields unknown to the contract that the previous page
+    of the source and tenant did not carry; none for a first page."""
+    if previous_header is None:
+        return SchemaDrift(previous=None, contract=HeaderChange())
+    return SchemaDrift(
+        previous=HeaderChange(added=[field for field in unknown_columns if field not in previous_header]),
+        contract=HeaderChange(),
     )

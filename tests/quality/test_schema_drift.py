@@ -8,7 +8,7 @@ from pathlib import Path
 
 from greenlang.cbam.sources import CBAM_SHIPMENTS
 from greenlang.core.loader import load_file
-from greenlang.core.schema_drift import HeaderChange, delivery_drift, header_change
+from greenlang.core.schema_drift import HeaderChange, api_page_drift, delivery_drift, header_change
 from greenlang.core.validation import field_rules
 from greenlang.core.warehouse import Warehouse
 from greenlang.quality.checks import drifted_loads
@@ -45,6 +45,16 @@ def test_a_first_delivery_drifts_only_against_the_contract() -> None:
     assert drift.previous is None and drift.contract == HeaderChange(added=["x"], missing=["b"])
     assert json.loads(drift.to_json())["previous"] is None
     assert not delivery_drift(["a"], ["a"], absent_fields=[], unknown_columns=[])
+
+
+def test_an_api_page_drifts_only_by_a_field_unknown_to_the_contract_and_new() -> None:
+    # "quantity" left out of a page (empty there) and fields the contract does not use are no drift
+    assert not api_page_drift(["id", "extra"], ["id", "quantity", "extra"], unknown_columns=["extra"])
+    assert not api_page_drift(["id", "extra"], None, unknown_columns=["extra"])
+    drift = api_page_drift(
+        ["id", "extra", "new_field"], ["id", "extra"], unknown_columns=["extra", "new_field"]
+    )
+    assert drift.previous == HeaderChange(added=["new_field"])
 
 
 def write(path: Path, columns: list[str], values: list[str]) -> Path:
