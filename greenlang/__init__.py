@@ -12,5 +12,8 @@ import warnings
 warnings.filterwarnings(
     "ignore", message="Parameter `backfill_policy` of function `asset` is currently in beta"
 )
+# build_column_schema_change_checks is Dagster's check of a mart's columns between materializations
+# (greenlang/quality): the warning is its "beta" maturity label.
+warnings.filterwarnings("ignore", message="Function `build_column_schema_change_checks` is currently in beta")
 # dagster-dbt requires sqlglot[rs], whose sqlglotrs announces its own deprecation on import.
 warnings.filterwarnings("ignore", message="sqlglotrs is deprecated", category=DeprecationWarning)

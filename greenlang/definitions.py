@@ -10,6 +10,7 @@ from greenlang.esrs.definitions import esrs_definitions
 from greenlang.ghg.definitions import ghg_definitions
 from greenlang.ingest.definitions import landing_definitions
 from greenlang.observe.definitions import observe_definitions
+from greenlang.quality.definitions import quality_definitions
 from greenlang.settings import Settings, load_settings
 from greenlang.warehouse.definitions import warehouse_definitions
 
@@ -22,6 +23,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         erp_definitions(settings.erp_tenants, settings.tenants, settings.erp_rate_limit_store),
         esrs_definitions(),
         warehouse_definitions(settings),
+        quality_definitions(settings),
         alerts_definitions(settings.alert_urls),
         observe_definitions(settings),
     )

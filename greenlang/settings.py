@@ -88,6 +88,14 @@ class Settings:
     # The Prometheus exporter's port (python -m greenlang.observe.metrics).
     metrics_port: int = 9108
     lineage: LineageSettings = field(default_factory=LineageSettings)
+    # Data quality (docs/quality.md): the latest quality score of a tenant's dataset warns below
+    # ``quality_score_warn_below`` (80: the plan's alert level) and fails its check below
+    # ``quality_score_floor`` (GREENLANG_QUALITY_SCORE_FLOOR; no standard sets it: a deployment's choice).
+    quality_score_warn_below: float = 80.0
+    quality_score_floor: float = 50.0
+    # A series of a mart's key measure is judged for anomalies from this many days on
+    # (GREENLANG_ANOMALY_MIN_POINTS): fewer give the median and MAD too little to stand on.
+    anomaly_min_points: int = 14
 
     def dbt_env(self) -> dict[str, str]:
         """Environment for a dbt subprocess, so dbt sees the same warehouse as the loaders."""
@@ -134,7 +142,16 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             file=_absolute(env["GREENLANG_LINEAGE_FILE"]) if env.get("GREENLANG_LINEAGE_FILE") else None,
             namespace=env.get("GREENLANG_LINEAGE_NAMESPACE", "greenlang"),
         ),
+        quality_score_floor=_score(env, "GREENLANG_QUALITY_SCORE_FLOOR", 50.0),
+        anomaly_min_points=int(env.get("GREENLANG_ANOMALY_MIN_POINTS", "14")),
     )
+
+
+def _score(env: Mapping[str, str], name: str, default: float) -> float:
+    value = float(env.get(name, default))
+    if not 0 <= value <= 100:
+        raise ValueError(f"{name}={value:g}: a quality score is between 0 and 100")
+    return value
 
 
 def _registered_tenants(env: Mapping[str, str]) -> frozenset[str]:

@@ -202,6 +202,15 @@ explore: rpt_cbam_purchase_vs_import {
   }
 }
 
+explore: rpt_data_quality_scorecard {
+  description: "Data-quality scorecard per tenant, day and dataset (raw.<source>): completeness, validity, uniqueness, timeliness and consistency of the day's loads, 0-100, from the load ledger, the dead letters, the raw tables, the sources' freshness policies and the ERP syncs, and quality_score, their weighted mean; with its 7-day trend. Formulas: docs/quality.md. The asset check quality_score_above_thresholds warns below 80 and fails below the configured floor."
+
+  access_filter: {
+    field: rpt_data_quality_scorecard.tenant_id
+    user_attribute: greenlang_tenant
+  }
+}
+
 explore: rpt_esrs_e1_5_energy {
   description: "ESRS E1-5 Energy consumption and mix per tenant and reporting year (MWh): total, fossil, nuclear, renewable and their shares of the total (fractions 0..1 adding up to exactly 1), the renewable breakdown of E1 §37(c) and the fossil breakdown of §38(a)-(e), plus fuel / electricity / heat consumption and the purchased energy counted fossil for want of a residual mix (an assumption to disclose). Fuel energy on the net calorific value, derived from the DESNZ factors (int_ghg__fuel_energy_content)."
 

@@ -71,3 +71,18 @@ def test_the_registered_tenants_are_valid_tenant_ids_or_the_start_up_stops() -> 
     }
     with pytest.raises(ValueError, match="GREENLANG_TENANTS: tenant 'Acme' is not a valid tenant id"):
         load_settings({"GREENLANG_TENANTS": "Acme"})
+
+
+def test_the_quality_score_floor_and_anomaly_minimum_are_configured_and_checked() -> None:
+    defaults = load_settings({})
+    assert (defaults.quality_score_warn_below, defaults.quality_score_floor, defaults.anomaly_min_points) == (
+        80.0,
+        50.0,
+        14,
+    )
+    configured = load_settings({"GREENLANG_QUALITY_SCORE_FLOOR": "65", "GREENLANG_ANOMALY_MIN_POINTS": "21"})
+    assert (configured.quality_score_floor, configured.anomaly_min_points) == (65.0, 21)
+    with pytest.raises(
+        ValueError, match="GREENLANG_QUALITY_SCORE_FLOOR=120: a quality score is between 0 and 100"
+    ):
+        load_settings({"GREENLANG_QUALITY_SCORE_FLOOR": "120"})

@@ -32,6 +32,7 @@ import pyarrow as pa
 
 from greenlang.core.contract import Contract
 from greenlang.core.readers import SourceFile, UnreadableFileError, open_records, open_source
+from greenlang.core.schema_drift import api_page_drift, delivery_drift
 from greenlang.core.validation import (
     SQL_TYPES,
     BatchValidator,
@@ -277,6 +278,20 @@ def _load(
                     previous = _batch_of(session, tenant_id, spec.name, sha256)
                     if previous:
                         raise _LoadedMeanwhile(previous)
+                    header = [column for column in source.columns if not column.startswith("_")]
+                    previous_header = _previous_header(session, tenant_id, spec.name)
+                    drift = (
+                        api_page_drift(header, previous_header, validator.ignored_columns)
+                        if source.format == "api"
+                        else delivery_drift(
+                            header,
+                            previous_header,
+                            absent_fields=[
+                                rule.name for rule in validator.rules if rule.name not in validator.mapping
+                            ],
+                            unknown_columns=validator.ignored_columns,
+                        )
+                    )
                     _record_batch(
                         session,
                         ledger,
@@ -284,6 +299,8 @@ def _load(
                         file_format=source.format + (f"+{source.compression}" if source.compression else ""),
                         file_encoding=source.encoding,
                         ignored_columns=validator.ignored_columns,
+                        columns_received=json.dumps(header, ensure_ascii=False),
+                        schema_drift=drift.to_json(),
                         **counts,
                     )
         except _LoadedMeanwhile as loaded:
@@ -395,6 +412,17 @@ def _batch_of(
     )
 
 
+def _previous_header(session: Session, tenant_id: str, source: str) -> list[str] | None:
+    """The header of the latest succeeded delivery of ``source`` for the tenant that recorded one."""
+    rows = session.fetchall(
+        f"SELECT columns_received FROM {RAW_SCHEMA}.load_batch WHERE tenant_id = %(tenant)s "
+        "AND source = %(source)s AND status = 'succeeded' AND columns_received IS NOT NULL "
+        "ORDER BY finished_at DESC LIMIT 1",
+        {"tenant": tenant_id, "source": source},
+    )
+    return json.loads(rows[0][0]) if rows else None
+
+
 def _quarantining_batch(session: Session, ledger: dict) -> tuple[str, str] | None:
     """The latest failed batch of these bytes (tenant, source, sha256) under this contract version that
     failed for what the file holds, with its error; none if the file is to be read."""
@@ -458,15 +486,18 @@ def _record_batch(
     file_format: str | None = None,
     file_encoding: str | None = None,
     ignored_columns: list[str] | None = None,
+    columns_received: str | None = None,
+    schema_drift: str | None = None,
     error: str | None = None,
 ) -> None:
     session.execute(
         f"INSERT INTO {RAW_SCHEMA}.load_batch (batch_id, tenant_id, source, source_uri, file_sha256, file_format, "
         "file_encoding, contract_name, contract_version, rows_read, rows_loaded, rows_rejected, status, error, "
-        "ignored_columns, attributes, started_at, finished_at) VALUES (%(batch_id)s, %(tenant_id)s, %(source)s, "
-        "%(source_uri)s, %(file_sha256)s, %(file_format)s, %(file_encoding)s, %(contract_name)s, "
-        "%(contract_version)s, %(rows_read)s, %(rows_loaded)s, %(rows_rejected)s, %(status)s, %(error)s, "
-        "%(ignored_columns)s, %(attributes)s, %(started_at)s, %(finished_at)s)",
+        "ignored_columns, attributes, columns_received, schema_drift, started_at, finished_at) VALUES "
+        "(%(batch_id)s, %(tenant_id)s, %(source)s, %(source_uri)s, %(file_sha256)s, %(file_format)s, "
+        "%(file_encoding)s, %(contract_name)s, %(contract_version)s, %(rows_read)s, %(rows_loaded)s, "
+        "%(rows_rejected)s, %(status)s, %(error)s, %(ignored_columns)s, %(attributes)s, %(columns_received)s, "
+        "%(schema_drift)s, %(started_at)s, %(finished_at)s)",
         {
             "attributes": None,
             **ledger,
@@ -478,6 +509,8 @@ def _record_batch(
             "status": status,
             "error": error,
             "ignored_columns": json.dumps(ignored_columns or []),
+            "columns_received": columns_received,
+            "schema_drift": schema_drift,
             "finished_at": _utcnow(),
         },
     )

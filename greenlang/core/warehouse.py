@@ -65,6 +65,8 @@ CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.load_batch (
     error TEXT,
     ignored_columns TEXT,
     attributes TEXT,
+    columns_received TEXT,
+    schema_drift TEXT,
     started_at TIMESTAMP NOT NULL,
     finished_at TIMESTAMP NOT NULL
 )"""
@@ -142,6 +144,14 @@ RAW_MIGRATIONS = (
         2,
         "raw.load_batch.attributes: what a delivery says about itself",
         (f"ALTER TABLE {RAW_SCHEMA}.load_batch ADD COLUMN IF NOT EXISTS attributes TEXT",),
+    ),
+    Migration(
+        3,
+        "raw.load_batch.columns_received and schema_drift: a delivery's header and how it drifted",
+        (
+            f"ALTER TABLE {RAW_SCHEMA}.load_batch ADD COLUMN IF NOT EXISTS columns_received TEXT",
+            f"ALTER TABLE {RAW_SCHEMA}.load_batch ADD COLUMN IF NOT EXISTS schema_drift TEXT",
+        ),
     ),
 )
 _MIGRATION_LOCK_KEY = "greenlang raw-layer migrations"

@@ -291,6 +291,7 @@ def _files_to_load(
 
 LOAD_BATCH_KEY = dg.AssetKey([RAW_LAYER, "load_batch"])
 DEAD_LETTER_KEY = dg.AssetKey([RAW_LAYER, "dead_letter"])
+ERP_SYNC_KEY = dg.AssetKey([RAW_LAYER, "erp_sync"])
 LEDGER_SPECS = [
     dg.AssetSpec(
         LOAD_BATCH_KEY,
@@ -313,6 +314,18 @@ LEDGER_SPECS = [
         ),
         kinds=WAREHOUSE_KINDS,
         freshness_policy=FRESHNESS["daily"],
+    ),
+    dg.AssetSpec(
+        ERP_SYNC_KEY,
+        group_name=LEDGER,
+        tags=RAW_TAGS,
+        description=(
+            "`raw.erp_sync`: one row per completed ERP sync with its window, watermarks, the server's counts "
+            "and batches. Written by every ERP asset as part of its sync; the quality scores read its "
+            "consistency (docs/quality.md)."
+        ),
+        kinds=WAREHOUSE_KINDS,
+        freshness_policy=FRESHNESS["hourly"],
     ),
 ]
 

@@ -29,7 +29,7 @@ from greenlang.core.domains import REFERENCE, layer_tags, model_domain
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.lineage import LineageResource, WarehouseNaming, dbt_events
 from greenlang.core.loader import prepare_raw_tables
-from greenlang.core.warehouse import WAREHOUSE_POOL, Warehouse, WarehouseResource
+from greenlang.core.warehouse import WAREHOUSE_POOL, Session, Warehouse, WarehouseResource
 from greenlang.settings import DBT_PROJECT_DIR, Settings
 from greenlang.warehouse import publish
 from greenlang.warehouse.manifest import dbt_executable, manifest_is_current, parse_inputs, target_path
@@ -151,6 +151,18 @@ def exposure_specs(target: str) -> list[dg.AssetSpec]:
     ]
 
 
+def mart_keys(target: str) -> list[dg.AssetKey]:
+    """The asset keys of the marts (models of models/marts), whose column schemas are checked for change."""
+    project = dbt_project(target)
+    manifest = json.loads(project.manifest_path.read_text())
+    translator = warehouse_translator()
+    return [
+        translator.get_asset_spec(manifest, unique_id, project).key
+        for unique_id, node in sorted(manifest["nodes"].items())
+        if node["resource_type"] == "model" and node["fqn"][1:2] == ["marts"]
+    ]
+
+
 def build_dbt_assets(target: str) -> dg.AssetsDefinition:
     project = dbt_project(target)
     translator = warehouse_translator()
@@ -172,6 +184,29 @@ def build_dbt_assets(target: str) -> dg.AssetsDefinition:
         yield from build_and_publish(context, dbt, store, project, translator, lineage)
 
     return warehouse_dbt_models
+
+
+def published_column_schemas(
+    session: Session, relations: list[publish.Relation]
+) -> dict[str, dg.TableSchema]:
+    """The columns of the published tables and views of ``relations`` as the warehouse has them (names and
+    types), by unique id: the materialization's ``dagster/column_schema``, which Dagster's column-schema
+    change checks compare between runs. (PostgreSQL's information_schema omits materialized views: the
+    reports get none, and are not checked.)"""
+    if not relations:
+        return {}
+    by_name = {(relation.schema, relation.name): relation.unique_id for relation in relations}
+    schemas = sorted({relation.schema for relation in relations})
+    found: dict[str, list[dg.TableColumn]] = {}
+    for schema, table, column, data_type in session.fetchall(
+        "SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns "
+        f"WHERE table_schema IN ({', '.join(f'%(schema_{index})s' for index in range(len(schemas)))}) "
+        "ORDER BY table_schema, table_name, ordinal_position",
+        {f"schema_{index}": schema for index, schema in enumerate(schemas)},
+    ):
+        if (schema, table) in by_name:
+            found.setdefault(by_name[schema, table], []).append(dg.TableColumn(column, data_type.lower()))
+    return {unique_id: dg.TableSchema(columns=columns) for unique_id, columns in found.items()}
 
 
 def build_and_publish(
@@ -213,6 +248,7 @@ def build_and_publish(
         started = time.monotonic()
         with store.session() as session:
             publish.publisher(session).publish([known[unique_id] for unique_id in published], schemas)
+            columns = published_column_schemas(session, [known[unique_id] for unique_id in published])
         context.log.info(f"published {len(published)} relations in {time.monotonic() - started:.1f} s")
     lineage_events = dbt_events(
         manifest,
@@ -231,8 +267,13 @@ def build_and_publish(
     except OSError as error:  # a collector down, a full disk: what is published stays published
         context.log.warning(f"the lineage of this dbt build was not sent ({type(error).__name__})")
     for event in events:
-        if not isinstance(event, dg.Output) or event.metadata["unique_id"].value in published:
+        if not isinstance(event, dg.Output):
             yield event
+        elif (unique_id := event.metadata["unique_id"].value) in published:
+            schema = columns.get(unique_id)
+            yield (
+                event.with_metadata({**event.metadata, "dagster/column_schema": schema}) if schema else event
+            )
     if not invocation.is_successful():
         held_back = sorted(
             known[result["unique_id"]].name

@@ -10,8 +10,9 @@ from typing import Any
 from greenlang.core.warehouse import Warehouse
 
 SCHEMAS = ("marts", "reporting")
-# Load ids, file locations and load times: new with every load of the same file.
-VOLATILE_COLUMNS = {"_batch_id", "batch_id", "_source_uri", "source_uri", "valid_from"}
+# Load ids, file locations and load times: new with every load of the same file (score_date: the day of
+# the loads the quality scorecard scores).
+VOLATILE_COLUMNS = {"_batch_id", "batch_id", "_source_uri", "source_uri", "valid_from", "score_date"}
 
 
 def _stable(column: str) -> bool:
