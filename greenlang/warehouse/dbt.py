@@ -21,7 +21,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from greenlang.catalog import RAW_SOURCES
+from greenlang.catalog import CONTRACTS, RAW_SOURCES
 from greenlang.core.automation import REBUILD_AFTER_UPSTREAM_CHANGES
 from greenlang.core.domains import REFERENCE, layer_tags, model_domain
 from greenlang.core.freshness import FRESHNESS
@@ -162,7 +162,7 @@ def build_dbt_assets(target: str) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
     ):
         store = warehouse.get_warehouse()
-        prepare_raw_tables(store, list(RAW_SOURCES))
+        prepare_raw_tables(store, list(RAW_SOURCES), CONTRACTS.values())
         yield from build_and_publish(context, dbt, store, project, translator)
 
     return warehouse_dbt_models
