@@ -69,6 +69,8 @@ class Settings:
     # Where the ERP clients of every process on this machine count their requests per host, so that
     # parallel steps and runs together keep a server's quota (SAP: 100 requests a minute).
     erp_rate_limit_store: Path = Path(".warehouse/erp-rate-limits.sqlite")
+    # Where ``python -m greenlang.lifecycle.backup create`` writes its backups (one folder each).
+    backup_dir: Path = Path(".warehouse/backups")
 
     def dbt_env(self) -> dict[str, str]:
         """Environment for a dbt subprocess, so dbt sees the same warehouse as the loaders."""
@@ -108,6 +110,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         erp_rate_limit_store=_absolute(
             env.get("GREENLANG_ERP_RATE_LIMIT_STORE", ".warehouse/erp-rate-limits.sqlite")
         ),
+        backup_dir=_absolute(env.get("GREENLANG_BACKUP_DIR", ".warehouse/backups")),
     )
 
 
