@@ -22,13 +22,14 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from greenlang.core.loader import file_sha256
-from greenlang.core.warehouse import RAW_SCHEMA, STAGE_PREFIX, Session, Warehouse
+from greenlang.core.warehouse import RAW_SCHEMA, STAGE_PREFIX, PostgresSession, Session, Warehouse
 from greenlang.lifecycle.fingerprint import fingerprint_table
 from greenlang.settings import Settings, load_settings
 
@@ -123,13 +124,24 @@ def create_backup(warehouse: Warehouse, backups: Path) -> Path:
     return folder
 
 
-def _dump_postgres(settings: Settings, session: Session, dump: Path) -> dict[str, dict[str, Any]]:
-    """``pg_dump`` of the snapshot whose contents this returns."""
+@contextmanager
+def snapshot(session: Session) -> Iterator[None]:
+    """One consistent view of every table while it lasts: a REPEATABLE READ transaction on PostgreSQL; a
+    DuckDB file admits no other writer while the session holds it."""
+    if not isinstance(session, PostgresSession):
+        yield
+        return
     with session.transaction():
         session.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        snapshot = session.scalar("SELECT pg_export_snapshot()")
+        yield
+
+
+def _dump_postgres(settings: Settings, session: Session, dump: Path) -> dict[str, dict[str, Any]]:
+    """``pg_dump`` of the snapshot whose contents this returns."""
+    with snapshot(session):
+        exported = session.scalar("SELECT pg_export_snapshot()")
         contents = warehouse_contents(session)
-        _run(["pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={dump}"], settings)
+        _run(["pg_dump", "--format=custom", f"--snapshot={exported}", f"--file={dump}"], settings)
     return contents
 
 
