@@ -302,12 +302,6 @@ class Session(ABC):
     def fetch_dicts(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Rows as dicts of exact Python values (Decimal, date), unlike a DataFrame's floats."""
 
-    @abstractmethod
-    def stream(
-        self, sql: str, params: dict[str, Any] | None = None, chunk_rows: int = 10_000
-    ) -> Iterator[tuple]:
-        """Rows fetched ``chunk_rows`` at a time: a table of millions never sits in memory whole."""
-
     def scalar(self, sql: str, params: dict[str, Any] | None = None) -> Any:
         rows = self.fetchall(sql, params)
         return rows[0][0] if rows else None
@@ -515,16 +509,9 @@ class DuckDBSession(Session):
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=False)) for row in cursor.fetchall()]
 
-    def stream(
-        self, sql: str, params: dict[str, Any] | None = None, chunk_rows: int = 10_000
-    ) -> Iterator[tuple]:
-        cursor = self.connection.cursor()
-        try:
-            cursor.execute(*self._bind(sql, params))
-            while chunk := cursor.fetchmany(chunk_rows):
-                yield from chunk
-        finally:
-            cursor.close()
+    def record_batches(self, sql: str, params: dict[str, Any] | None, rows: int) -> Iterator[pa.RecordBatch]:
+        """The result of ``sql`` as Arrow record batches of ``rows`` rows: no Python object per value."""
+        yield from self.connection.sql(_NAMED_PARAMETER.sub(r"$\1", sql), params=params).to_arrow_reader(rows)
 
     def insert_arrow(self, table: str, data: pa.Table) -> None:
         columns = ", ".join(f'"{name}"' for name in data.column_names)
@@ -591,18 +578,6 @@ class PostgresSession(Session):
         cursor = self.connection.execute(sql, params)
         names = [column.name for column in cursor.description]
         return [dict(zip(names, row, strict=False)) for row in cursor.fetchall()]
-
-    def stream(
-        self, sql: str, params: dict[str, Any] | None = None, chunk_rows: int = 10_000
-    ) -> Iterator[tuple]:
-        # a server-side cursor lives in a transaction (a savepoint inside the caller's)
-        with (
-            self.connection.transaction(),
-            self.connection.cursor(name=f"stream_{uuid.uuid4().hex}") as cursor,
-        ):
-            cursor.itersize = chunk_rows
-            cursor.execute(sql, params)
-            yield from cursor
 
     def insert_arrow(self, table: str, data: pa.Table) -> None:
         columns = ", ".join(f'"{name}"' for name in data.column_names)

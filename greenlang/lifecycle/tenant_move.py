@@ -24,7 +24,7 @@ import argparse
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 
 from greenlang.catalog import CONTRACTS, RAW_SOURCES
 from greenlang.core.loader import prepare_raw_tables
-from greenlang.core.warehouse import RAW_SCHEMA, PostgresSession, Session, Warehouse
+from greenlang.core.warehouse import RAW_SCHEMA, Session, Warehouse
 from greenlang.lifecycle.backup import (
     data_relations,
     differing_tables,
@@ -42,12 +42,11 @@ from greenlang.lifecycle.backup import (
     snapshot,
     tampered_files,
 )
-from greenlang.lifecycle.fingerprint import fingerprint_table
+from greenlang.lifecycle.fingerprint import arrow_batches, fingerprint_table, relation_schema
 from greenlang.settings import load_settings
 
 MANIFEST = "manifest.json"
 TENANT_CONDITION = "tenant_id = %(tenant)s"
-_CHUNK_ROWS = 50_000
 # The ledger tables, and the column of each that names the load batch its row belongs to.
 LEDGER_BATCH_COLUMNS = {"load_batch": "batch_id", "dead_letter": "batch_id"}
 RAW_BATCH_COLUMN = "_batch_id"
@@ -57,56 +56,15 @@ class ImportRefused(RuntimeError):
     """The export cannot be imported as it is; nothing was written."""
 
 
-def arrow_type(data_type: str, precision: int | None, scale: int | None) -> pa.DataType:
-    """The Arrow type of a column as information_schema describes it on DuckDB or PostgreSQL; an unbounded
-    PostgreSQL numeric travels as its exact text."""
-    name = data_type.lower().split("(", 1)[0].strip()
-    if name in ("decimal", "numeric"):
-        return pa.decimal128(precision, scale) if precision else pa.string()
-    types = {
-        "bigint": pa.int64(),
-        "integer": pa.int32(),
-        "smallint": pa.int16(),
-        "boolean": pa.bool_(),
-        "double": pa.float64(),
-        "double precision": pa.float64(),
-        "real": pa.float32(),
-        "float": pa.float32(),
-        "date": pa.date32(),
-        "timestamp": pa.timestamp("us"),
-        "timestamp without time zone": pa.timestamp("us"),
-    }
-    return types.get(name, pa.string())
-
-
 def tenant_relations(session: Session) -> dict[str, pa.Schema]:
     """Every data relation with a ``tenant_id`` column, and its Arrow schema."""
     schemas: dict[str, pa.Schema] = {}
     for relation in data_relations(session):
         schema, table = relation.split(".", 1)
-        columns = _columns(session, schema, table)
-        if any(name == "tenant_id" for name, *_ in columns):
-            schemas[relation] = pa.schema([pa.field(name, arrow_type(*kind)) for name, *kind in columns])
+        arrow_schema = relation_schema(session, schema, table)
+        if "tenant_id" in arrow_schema.names:
+            schemas[relation] = arrow_schema
     return schemas
-
-
-def _columns(session: Session, schema: str, table: str) -> list[tuple[str, str, int | None, int | None]]:
-    if isinstance(session, PostgresSession):
-        # information_schema leaves out materialized views: the catalogue has every relation
-        return session.fetchall(
-            "SELECT a.attname, format_type(a.atttypid, NULL), "
-            "CASE WHEN a.atttypid = 'numeric'::regtype AND a.atttypmod > 0 THEN ((a.atttypmod - 4) >> 16) END, "
-            "CASE WHEN a.atttypid = 'numeric'::regtype AND a.atttypmod > 0 THEN ((a.atttypmod - 4) & 65535) END "
-            "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = %(schema)s AND c.relname = %(table)s AND a.attnum > 0 AND NOT a.attisdropped "
-            "ORDER BY a.attnum",
-            {"schema": schema, "table": table},
-        )
-    return session.fetchall(
-        "SELECT column_name, data_type, numeric_precision, numeric_scale FROM information_schema.columns "
-        "WHERE table_schema = %(schema)s AND table_name = %(table)s ORDER BY ordinal_position",
-        {"schema": schema, "table": table},
-    )
 
 
 def export_tenant(warehouse: Warehouse, tenant: str, folder: Path) -> dict[str, Any]:
@@ -132,37 +90,9 @@ def export_tenant(warehouse: Warehouse, tenant: str, folder: Path) -> dict[str, 
 
 
 def _write_parquet(session: Session, relation: str, schema: pa.Schema, tenant: str, path: Path) -> None:
-    columns = ", ".join(f'"{name}"' for name in schema.names)
-    schema_name, table = relation.split(".", 1)
-    rows = session.stream(
-        f'SELECT {columns} FROM "{schema_name}"."{table}" WHERE {TENANT_CONDITION}', {"tenant": tenant}
-    )
     with pq.ParquetWriter(path, schema) as writer:
-        for chunk in _chunks(rows, schema):
-            writer.write_table(chunk)
-
-
-def _chunks(rows: Iterator[tuple], schema: pa.Schema) -> Iterator[pa.Table]:
-    text = [pa.types.is_string(field.type) for field in schema]
-    batch: list[tuple] = []
-    for row in rows:
-        batch.append(
-            tuple(
-                str(value) if is_text and value is not None else value
-                for value, is_text in zip(row, text, strict=True)
-            )
-        )
-        if len(batch) == _CHUNK_ROWS:
-            yield _table(batch, schema)
-            batch = []
-    yield _table(batch, schema)
-
-
-def _table(rows: list[tuple], schema: pa.Schema) -> pa.Table:
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
-    return pa.Table.from_arrays(
-        [pa.array(column, field.type) for column, field in zip(columns, schema, strict=True)], schema=schema
-    )
+        for batch in arrow_batches(session, *relation.split(".", 1), TENANT_CONDITION, {"tenant": tenant}):
+            writer.write_batch(batch)
 
 
 def read_export(folder: Path) -> dict[str, Any]:

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from greenlang.core.warehouse import Warehouse
+from greenlang.lifecycle.fingerprint import arrow_type
 from greenlang.lifecycle.tenant_move import (
     ImportRefused,
-    arrow_type,
     export_tenant,
     import_tenant,
     verify_tenant,
