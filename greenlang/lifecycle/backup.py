@@ -148,6 +148,13 @@ def _dump_postgres(settings: Settings, session: Session, dump: Path) -> dict[str
 def restore_backup(backup: Path, into: Warehouse) -> dict[str, Any]:
     """Restore ``backup`` into ``into``, a PostgreSQL database or DuckDB file that must not exist yet, and
     prove it identical to the manifest; returns the manifest."""
+    manifest = load_backup(backup, into)
+    verify_restore(manifest, into)
+    return manifest
+
+
+def load_backup(backup: Path, into: Warehouse) -> dict[str, Any]:
+    """Steps 1 and 2 of a restore: the files checked against the manifest, then loaded into the new ``into``."""
     manifest = json.loads((backup / MANIFEST).read_text(encoding="utf-8"))
     if manifest["engine"] != into.dialect:
         raise ValueError(
@@ -162,6 +169,11 @@ def restore_backup(backup: Path, into: Warehouse) -> dict[str, Any]:
         _restore_postgres(backup / POSTGRES_DUMP, into)
     else:
         _restore_duckdb(backup / DUCKDB_EXPORT, into)
+    return manifest
+
+
+def verify_restore(manifest: dict[str, Any], into: Warehouse) -> None:
+    """Step 3 of a restore: every table of ``into`` as the manifest says, else ``RestoreMismatch``."""
     with into.session() as session:
         restored = warehouse_contents(session)
     differing = differing_tables(manifest["tables"], restored)
@@ -170,7 +182,6 @@ def restore_backup(backup: Path, into: Warehouse) -> dict[str, Any]:
             f"{into.describe()} differs from the backup's manifest in {', '.join(differing)} "
             "(the restored copy is left for inspection)"
         )
-    return manifest
 
 
 def _restore_postgres(dump: Path, into: Warehouse) -> None:

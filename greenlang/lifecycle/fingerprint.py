@@ -2,9 +2,9 @@
 
 The rows travel as Arrow, typed from the catalogue (DuckDB's native Arrow export; PostgreSQL's
 ``COPY ... TO STDOUT`` in CSV, read by Arrow with the column types), so neither engine's Python drivers
-build an object per value. Each row is written canonically — columns by name, every value as Arrow casts
-it to text (a decimal without trailing zeros: 2.500000000000 and 2.5 are one quantity), NULL apart from
-every text — hashed with SHA-256, and the row hashes are added modulo 2^256: the same multiset of rows
+build an object per value. Each row is written canonically — columns by name, a decimal as its unscaled
+integer (both engines hold a contract's decimals as DECIMAL/NUMERIC(38,12)), every other value as Arrow's
+text of it, NULL apart from every value — hashed with SHA-256, and the row hashes are added modulo 2^256: the same multiset of rows
 gives the same hash in any order, on DuckDB or PostgreSQL, and a changed, added, lost or duplicated row
 changes it. Backups, restores and tenant moves are verified with it; tenant exports are written from the
 same Arrow batches.
@@ -25,8 +25,8 @@ import pyarrow.csv as pa_csv
 from greenlang.core.warehouse import DuckDBSession, PostgresSession, Session
 
 _MODULUS = 1 << 256
-_NULL = "\x00"
-_SEPARATOR = "\x1f"
+_NULL = b"\x00"
+_SEPARATOR = b"\x1f"
 _BATCH_ROWS = 100_000
 
 
@@ -122,16 +122,16 @@ def arrow_batches(
             yield batch
 
 
-def canonical_text(column: pa.Array) -> pa.Array:
-    """Each value as text in one form whatever the engine; NULL as a character no text holds."""
-    if pa.types.is_decimal(column.type):
-        text = pc.cast(column, pa.string())
-        text = pc.replace_substring_regex(text, r"(\.\d*?)0+$", r"\1")
-        text = pc.replace_substring_regex(text, r"\.$", "")
-        text = pc.replace_substring_regex(text, r"^-0$", "0")
+def canonical_bytes(column: pa.Array) -> pa.Array:
+    """Each value as bytes in one form whatever the engine: a decimal as its 16-byte unscaled integer (the
+    same column type holds the same digits on both engines), anything else as Arrow's text of it; NULL as
+    one byte no value is (a decimal is 16 bytes, and no text of ours holds a NUL)."""
+    if pa.types.is_decimal128(column.type):
+        raw = pa.Array.from_buffers(pa.binary(16), len(column), column.buffers(), offset=column.offset)
+        values = pc.cast(raw, pa.binary())
     else:
-        text = pc.cast(column, pa.string())
-    return pc.fill_null(text, _NULL)
+        values = pc.cast(pc.cast(column, pa.string()), pa.binary())
+    return pc.fill_null(values, pa.scalar(_NULL, pa.binary()))
 
 
 def fingerprint_batches(batches: Iterable[pa.RecordBatch]) -> Fingerprint:
@@ -139,11 +139,10 @@ def fingerprint_batches(batches: Iterable[pa.RecordBatch]) -> Fingerprint:
     for batch in batches:
         if not batch.num_rows:
             continue
-        names = sorted(batch.schema.names)
-        texts = [canonical_text(batch.column(name)) for name in names]
-        rows = pc.binary_join_element_wise(*texts, _SEPARATOR) if len(texts) > 1 else texts[0]
-        for text in rows.to_pylist():
-            total += int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest(), "big")
+        values = [canonical_bytes(batch.column(name)) for name in sorted(batch.schema.names)]
+        rows = pc.binary_join_element_wise(*values, pa.scalar(_SEPARATOR, pa.binary()))
+        for row in rows.to_pylist():
+            total += int.from_bytes(hashlib.sha256(row).digest(), "big")
         count += batch.num_rows
     return Fingerprint(count, f"{total % _MODULUS:064x}")
 
