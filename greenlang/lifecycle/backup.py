@@ -120,8 +120,13 @@ def create_backup(warehouse: Warehouse, backups: Path) -> Path:
         "tables": contents,
         "files": folder_hashes(folder),
     }
-    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    write_manifest(folder, manifest)
     return folder
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    """``manifest.json`` of a backup or export: written last, its ``files`` hashing everything else."""
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 @contextmanager

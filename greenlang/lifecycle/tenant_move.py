@@ -36,20 +36,18 @@ from greenlang.catalog import CONTRACTS, RAW_SOURCES
 from greenlang.core.loader import prepare_raw_tables
 from greenlang.core.warehouse import RAW_SCHEMA, Session, Warehouse
 from greenlang.lifecycle.backup import (
+    MANIFEST,
     data_relations,
     differing_tables,
     folder_hashes,
     snapshot,
     tampered_files,
+    write_manifest,
 )
 from greenlang.lifecycle.fingerprint import arrow_batches, fingerprint_table, relation_schema
 from greenlang.settings import load_settings
 
-MANIFEST = "manifest.json"
 TENANT_CONDITION = "tenant_id = %(tenant)s"
-# The ledger tables, and the column of each that names the load batch its row belongs to.
-LEDGER_BATCH_COLUMNS = {"load_batch": "batch_id", "dead_letter": "batch_id"}
-RAW_BATCH_COLUMN = "_batch_id"
 
 
 class ImportRefused(RuntimeError):
@@ -85,7 +83,7 @@ def export_tenant(warehouse: Warehouse, tenant: str, folder: Path) -> dict[str, 
         "tables": tables,
         "files": folder_hashes(folder),
     }
-    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    write_manifest(folder, manifest)
     return manifest
 
 
@@ -116,33 +114,27 @@ def import_tenant(warehouse: Warehouse, folder: Path) -> dict[str, int]:
     with warehouse.session() as session:
         _refuse_what_cannot_import(session, tenant, raw_tables, batches)
         with session.transaction():
-            present = {
-                batch_id
-                for (batch_id,) in session.fetchall(
-                    f"SELECT batch_id FROM {RAW_SCHEMA}.load_batch WHERE {TENANT_CONDITION}",
-                    {"tenant": tenant},
-                )
-            }
-            for relation in raw_tables:
+            # what the target held before the import's first insert decides, for every table alike
+            held_before = {relation: _held_keys(session, relation, tenant) for relation in raw_tables}
+            for relation, (key, held) in held_before.items():
                 rows = pq.read_table(folder / f"{relation}.parquet")
-                rows = rows.filter(
-                    pc.invert(
-                        pc.is_in(rows[_batch_column(relation, rows)], pa.array(sorted(present), pa.string()))
-                    )
-                )
+                rows = rows.filter(pc.invert(pc.is_in(rows[key], pa.array(sorted(held), pa.string()))))
                 if rows.num_rows:
                     session.insert_arrow(relation, rows)
                 written[relation] = rows.num_rows
     return written
 
 
-def _batch_column(relation: str, rows: pa.Table) -> str:
+def _held_keys(session: Session, relation: str, tenant: str) -> tuple[str, set[str]]:
+    """The column that says which batch (ERP sync) a row of ``relation`` belongs to, and the batches (syncs)
+    of ``tenant`` the target holds already: their rows are not imported again."""
     table = relation.split(".", 1)[1]
-    if table in LEDGER_BATCH_COLUMNS:
-        return LEDGER_BATCH_COLUMNS[table]
     if table == "erp_sync":
-        return "sync_id"
-    return RAW_BATCH_COLUMN
+        key, sql = "sync_id", f"SELECT sync_id FROM {RAW_SCHEMA}.erp_sync WHERE {TENANT_CONDITION}"
+    else:
+        key = "batch_id" if table in ("load_batch", "dead_letter") else "_batch_id"
+        sql = f"SELECT batch_id FROM {RAW_SCHEMA}.load_batch WHERE {TENANT_CONDITION}"
+    return key, {value for (value,) in session.fetchall(sql, {"tenant": tenant})}
 
 
 def _refuse_what_cannot_import(

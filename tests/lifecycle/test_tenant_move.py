@@ -6,12 +6,15 @@ from DuckDB to PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from greenlang.core.loader import load_file
 from greenlang.core.warehouse import Warehouse
+from greenlang.ghg.sources import METER_READINGS
 from greenlang.lifecycle.fingerprint import arrow_type
 from greenlang.lifecycle.tenant_move import (
     ImportRefused,
@@ -20,6 +23,7 @@ from greenlang.lifecycle.tenant_move import (
     verify_tenant,
 )
 from tests.helpers import dbt
+from tests.helpers.ghg import local_day, write_csv
 from tests.helpers.lifecycle import load_declarations, load_reference_data
 from tests.helpers.warehouses import ENGINE_PARAMS, make_settings, postgres_database
 
@@ -130,13 +134,13 @@ def test_a_tenant_moves_from_duckdb_to_postgresql(tmp_path: Path, postgres_datab
     target = Warehouse(make_settings("postgres", tmp_path, postgres_database))
     load_reference_data(source)
     load_declarations(source, tmp_path, MOVED, rows=150, seed=4)
+    # a raw table whose name sorts after raw.load_batch: its batches are new to the target all the same
+    day = local_day("Europe/Berlin", dt.date(2026, 3, 1), 60, offsets=True)
+    load_file(source, METER_READINGS, write_csv(tmp_path / "readings.csv", day), MOVED)
     exported = export_tenant(source, MOVED, tmp_path / "export")
 
     written = import_tenant(target, tmp_path / "export")
 
-    assert (
-        written["raw.customs__cbam_shipments"]
-        == exported["tables"]["raw.customs__cbam_shipments"]["rows"]
-        > 0
-    )
+    assert written["raw.customs__cbam_shipments"] == exported["tables"]["raw.customs__cbam_shipments"]["rows"]
+    assert written[METER_READINGS.raw_table] == exported["tables"][METER_READINGS.raw_table]["rows"] == 24
     assert verify_tenant(target, tmp_path / "export") == []
