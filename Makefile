@@ -8,7 +8,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup manifest demo ui sql test test-fast bench lint generate schemas lookml clean erp-sim erp-sync grid-sim
+.PHONY: setup manifest demo ui sql test test-fast bench lint generate schemas lookml clean erp-sim erp-sync grid-sim backup
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,11 @@ test-fast: setup
 
 bench: manifest
 	$(BIN)/python -m bench.load_cbam_shipments
+
+# Back up the warehouse of GREENLANG_TARGET into GREENLANG_BACKUP_DIR (pg_dump or EXPORT DATABASE, with a
+# manifest of per-table counts and hashes); restore: python -m greenlang.lifecycle.backup restore (docs/design.md).
+backup: setup
+	$(BIN)/python -m greenlang.lifecycle.backup create
 
 # Files generated from the contracts and source declarations: JSON Schemas and the dbt raw sources.
 generate: setup

@@ -96,6 +96,8 @@ class Settings:
     # A series of a mart's key measure is judged for anomalies from this many days on
     # (GREENLANG_ANOMALY_MIN_POINTS): fewer give the median and MAD too little to stand on.
     anomaly_min_points: int = 14
+    # Where ``python -m greenlang.lifecycle.backup create`` writes its backups (one folder each).
+    backup_dir: Path = Path(".warehouse/backups")
 
     def dbt_env(self) -> dict[str, str]:
         """Environment for a dbt subprocess, so dbt sees the same warehouse as the loaders."""
@@ -144,6 +146,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ),
         quality_score_floor=_score(env, "GREENLANG_QUALITY_SCORE_FLOOR", 50.0),
         anomaly_min_points=int(env.get("GREENLANG_ANOMALY_MIN_POINTS", "14")),
+        backup_dir=_absolute(env.get("GREENLANG_BACKUP_DIR", ".warehouse/backups")),
     )
 
 

@@ -8,6 +8,8 @@ JSON Schema is generated from it (``greenlang/schemas``) and the fast, vectorise
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
@@ -117,3 +119,13 @@ class Contract(BaseModel):
         schema["x-contract-name"] = cls.contract_name
         schema["x-contract-version"] = cls.contract_version
         return schema
+
+    @classmethod
+    def schema_text(cls) -> str:
+        """The JSON Schema as committed (``greenlang/schemas``) and registered in the warehouse: sorted keys
+        and a fixed indent make the text a function of the contract alone, so a diff is a change."""
+        return json.dumps(cls.json_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def schema_sha256(cls) -> str:
+        return hashlib.sha256(cls.schema_text().encode("utf-8")).hexdigest()

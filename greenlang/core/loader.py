@@ -17,7 +17,6 @@ a fix to the reader). An unexpected failure (disk full, a bug) quarantines nothi
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import uuid
@@ -41,7 +40,7 @@ from greenlang.core.validation import (
     ValidatedBatch,
     field_rules,
 )
-from greenlang.core.warehouse import RAW_SCHEMA, BulkLoad, Session, Warehouse
+from greenlang.core.warehouse import RAW_SCHEMA, BulkLoad, Session, Warehouse, utcnow
 
 if TYPE_CHECKING:
     from greenlang.core.freshness import Cadence
@@ -136,15 +135,23 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def prepare_raw_tables(warehouse: Warehouse, specs: list[SourceSpec]) -> None:
-    """The ledger and the raw tables of ``specs`` as the code expects them (``Session.migrate_raw_layer``):
-    a check without DDL once the warehouse is set up."""
+def prepare_raw_tables(
+    warehouse: Warehouse, specs: list[SourceSpec], contracts: Iterable[type[Contract]] = ()
+) -> None:
+    """The ledger and the raw tables of ``specs`` as the code expects them, their contracts and
+    ``contracts`` registered (``Session.migrate_raw_layer``): a check without DDL once the warehouse is
+    set up."""
     with warehouse.session() as session:
-        migrate_raw_tables(session, specs)
+        migrate_raw_tables(session, specs, contracts)
 
 
-def migrate_raw_tables(session: Session, specs: list[SourceSpec]) -> None:
-    session.migrate_raw_layer({spec.name: spec.column_types() for spec in specs})
+def migrate_raw_tables(
+    session: Session, specs: list[SourceSpec], contracts: Iterable[type[Contract]] = ()
+) -> None:
+    session.migrate_raw_layer(
+        {spec.name: spec.column_types() for spec in specs},
+        list(dict.fromkeys([*(spec.contract for spec in specs), *contracts])),
+    )
 
 
 def load_file(
@@ -198,7 +205,7 @@ def refuse_file(warehouse: Warehouse, spec: SourceSpec, item: LandedFile) -> Loa
             "file_sha256": sha256,
             "contract_name": spec.contract.contract_name,
             "contract_version": spec.contract.contract_version,
-            "started_at": _utcnow(),
+            "started_at": utcnow(),
         }
         _record_batch(session, ledger, status="refused", error=item.refusal)
     return LoadResult(batch_id=batch_id, status="refused", source_uri=source_uri, file_sha256=sha256)
@@ -244,7 +251,7 @@ def _load(
 ) -> LoadResult:
     sha256 = content_sha256
     batch_id = uuid.uuid4().hex
-    started_at = _utcnow()
+    started_at = utcnow()
     ledger = {
         "batch_id": batch_id,
         "tenant_id": tenant_id,
@@ -383,7 +390,7 @@ def _repeat(value: object, length: int) -> pa.Array:
 
 
 def _dead_letters(rejected: list[dict], ledger: dict) -> pa.Table:
-    rejected_at = _utcnow()
+    rejected_at = utcnow()
     rows = [
         {
             "batch_id": ledger["batch_id"],
@@ -511,10 +518,6 @@ def _record_batch(
             "ignored_columns": json.dumps(ignored_columns or []),
             "columns_received": columns_received,
             "schema_drift": schema_drift,
-            "finished_at": _utcnow(),
+            "finished_at": utcnow(),
         },
     )
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 from psycopg import sql as pg_sql
 
+from greenlang.core.contract import Contract
 from greenlang.settings import PostgresSettings, Settings
 
 RAW_SCHEMA = "raw"
@@ -118,6 +119,30 @@ CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.schema_migrations (
     applied_at TIMESTAMP NOT NULL
 )"""
 
+# Every change the code makes to the warehouse's schema, as it makes it: a ledger migration applied, a raw
+# table created, a column added, a contract version registered, a raw table migrated to a new major
+# version (``greenlang.lifecycle.contracts``). Created with raw.schema_migrations, before any migration.
+SCHEMA_EVOLUTION_DDL = f"""
+CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.schema_evolution (
+    changed_at TIMESTAMP NOT NULL,
+    change TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail TEXT
+)"""
+
+# Every contract version the code has known, with the JSON Schema it had (``Contract.schema_text``): a
+# registered version never changes (a changed schema needs a new version), and every batch of
+# raw.load_batch names one of them.
+CONTRACT_REGISTRY_DDL = f"""
+CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.contract_registry (
+    contract_name TEXT NOT NULL,
+    contract_version TEXT NOT NULL,
+    json_schema TEXT NOT NULL,
+    schema_sha256 TEXT NOT NULL,
+    registered_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (contract_name, contract_version)
+)"""
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -153,8 +178,14 @@ RAW_MIGRATIONS = (
             f"ALTER TABLE {RAW_SCHEMA}.load_batch ADD COLUMN IF NOT EXISTS schema_drift TEXT",
         ),
     ),
+    Migration(4, "the contract registry: raw.contract_registry", (CONTRACT_REGISTRY_DDL,)),
 )
 _MIGRATION_LOCK_KEY = "greenlang raw-layer migrations"
+
+
+def utcnow() -> dt.datetime:
+    """Now as the warehouse stores moments: naive UTC."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def raw_table_columns(columns: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -162,24 +193,52 @@ def raw_table_columns(columns: Sequence[tuple[str, str]]) -> list[tuple[str, str
     return [("tenant_id", "TEXT NOT NULL"), *columns, *PROVENANCE_COLUMNS]
 
 
+class ContractVersionConflict(RuntimeError):
+    """A contract version is registered with another JSON Schema than the code's: the contract changed
+    without a new version (docs/contracts.md)."""
+
+
+ContractKey = tuple[str, str]  # (contract name, version)
+
+
 @dataclass(frozen=True)
 class RawLayerLag:
     """What the raw layer lacks of what the code expects: the ledger migrations not applied yet, the raw
-    tables missing, and per raw table the columns it lacks (all of them for a missing table)."""
+    tables missing, per raw table the columns it lacks (all of them for a missing table), and the contract
+    versions not registered yet."""
 
     migrations: tuple[Migration, ...] = ()
     missing_tables: frozenset[str] = frozenset()
     missing_columns: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    unregistered: tuple[type[Contract], ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.migrations or self.missing_columns)
+        return bool(self.migrations or self.missing_columns or self.unregistered)
 
 
 def raw_layer_lag(
-    applied_version: int, existing: Mapping[str, set[str]], tables: Mapping[str, Sequence[tuple[str, str]]]
+    applied_version: int,
+    existing: Mapping[str, set[str]],
+    tables: Mapping[str, Sequence[tuple[str, str]]],
+    contracts: Sequence[type[Contract]] = (),
+    registered: Mapping[ContractKey, str] | None = None,
 ) -> RawLayerLag:
     """The lag of a raw layer at migration ``applied_version`` whose tables have the ``existing`` column
-    names, behind the code's ``tables`` (raw table name → contract columns)."""
+    names and whose registry holds ``registered`` (contract key → schema sha256), behind the code's
+    ``tables`` (raw table name → contract columns) and ``contracts``. Raises ``ContractVersionConflict``
+    for a contract registered under its version with another schema."""
+    registered = registered or {}
+    unregistered = {}
+    for contract in contracts:
+        key = (contract.contract_name, contract.contract_version)
+        if key not in registered:
+            unregistered[key] = contract
+        elif registered[key] != contract.schema_sha256():
+            raise ContractVersionConflict(
+                f"{contract.contract_name} {contract.contract_version} is registered with another JSON Schema "
+                f"(sha256 {registered[key][:12]}…, the code's {contract.schema_sha256()[:12]}…): a changed "
+                "contract needs a new version (docs/contracts.md)"
+            )
     missing_columns = {}
     for name, columns in tables.items():
         missing = tuple(
@@ -193,6 +252,7 @@ def raw_layer_lag(
         migrations=tuple(migration for migration in RAW_MIGRATIONS if migration.version > applied_version),
         missing_tables=frozenset(name for name in missing_columns if name not in existing),
         missing_columns=missing_columns,
+        unregistered=tuple(unregistered.values()),
     )
 
 
@@ -256,19 +316,23 @@ class Session(ABC):
         rows = self.fetchall(sql, params)
         return rows[0][0] if rows else None
 
-    def migrate_raw_layer(self, tables: Mapping[str, Sequence[tuple[str, str]]]) -> RawLayerLag:
-        """Bring the raw layer up to the code: the ledger migrations not applied yet, and ``tables`` (raw table
-        name → contract columns) created or given the columns a newer contract version added. Once the
-        warehouse is set up this is two SELECTs and no DDL, so it takes no lock that a reader could hold
-        up. The first session that finds the layer behind migrates it under ``migration_lock``; the others
-        waited and find nothing left to do. Returns what was missing (falsy: nothing)."""
-        if not self._raw_layer_lag(tables):
+    def migrate_raw_layer(
+        self, tables: Mapping[str, Sequence[tuple[str, str]]], contracts: Sequence[type[Contract]] = ()
+    ) -> RawLayerLag:
+        """Bring the raw layer up to the code: the ledger migrations not applied yet, ``tables`` (raw table
+        name → contract columns) created or given the columns a newer contract version added, and
+        ``contracts`` registered. Once the warehouse is set up this is three SELECTs and no DDL, so it takes
+        no lock that a reader could hold up. The first session that finds the layer behind migrates it under
+        ``migration_lock``; the others waited and find nothing left to do. Each change is logged in
+        raw.schema_evolution in its own transaction. Returns what was missing (falsy: nothing)."""
+        if not self._raw_layer_lag(tables, contracts):
             return RawLayerLag()
         with self.migration_lock():
-            lag = self._raw_layer_lag(tables)
+            lag = self._raw_layer_lag(tables, contracts)
             if lag.migrations:
                 self.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
                 self.execute(SCHEMA_MIGRATIONS_DDL)
+                self.execute(SCHEMA_EVOLUTION_DDL)
             for migration in lag.migrations:
                 with self.transaction():
                     for statement in migration.statements:
@@ -279,14 +343,51 @@ class Session(ABC):
                         {
                             "version": migration.version,
                             "description": migration.description,
-                            "applied_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                            "applied_at": utcnow(),
                         },
+                    )
+                    self.log_schema_change(
+                        "migration_applied", f"migration {migration.version}", migration.description
                     )
             for table, columns in lag.missing_columns.items():
                 self._add_raw_columns(table, columns, create=table in lag.missing_tables)
+            for contract in lag.unregistered:
+                with self.transaction():
+                    self.register_contract(contract)
         return lag
 
-    def _raw_layer_lag(self, tables: Mapping[str, Sequence[tuple[str, str]]]) -> RawLayerLag:
+    def register_contract(self, contract: type[Contract]) -> None:
+        """Record ``contract``'s version and JSON Schema in raw.contract_registry, and log it (inside the
+        caller's transaction)."""
+        self.execute(
+            f"INSERT INTO {RAW_SCHEMA}.contract_registry "
+            "(contract_name, contract_version, json_schema, schema_sha256, registered_at) "
+            "VALUES (%(name)s, %(version)s, %(schema)s, %(sha256)s, %(at)s)",
+            {
+                "name": contract.contract_name,
+                "version": contract.contract_version,
+                "schema": contract.schema_text(),
+                "sha256": contract.schema_sha256(),
+                "at": utcnow(),
+            },
+        )
+        self.log_schema_change(
+            "contract_registered",
+            f"{contract.contract_name} {contract.contract_version}",
+            f"schema sha256 {contract.schema_sha256()}",
+        )
+
+    def log_schema_change(self, change: str, subject: str, detail: str | None = None) -> None:
+        """One row of raw.schema_evolution (inside the caller's transaction, with the change it records)."""
+        self.execute(
+            f"INSERT INTO {RAW_SCHEMA}.schema_evolution (changed_at, change, subject, detail) "
+            "VALUES (%(at)s, %(change)s, %(subject)s, %(detail)s)",
+            {"at": utcnow(), "change": change, "subject": subject, "detail": detail},
+        )
+
+    def _raw_layer_lag(
+        self, tables: Mapping[str, Sequence[tuple[str, str]]], contracts: Sequence[type[Contract]]
+    ) -> RawLayerLag:
         existing: dict[str, set[str]] = {}
         for table, column in self.fetchall(
             "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = %(schema)s",
@@ -298,7 +399,17 @@ class Session(ABC):
             if "schema_migrations" in existing
             else 0
         )
-        return raw_layer_lag(applied_version, existing, tables)
+        registered = (
+            {
+                (name, version): sha256
+                for name, version, sha256 in self.fetchall(
+                    f"SELECT contract_name, contract_version, schema_sha256 FROM {RAW_SCHEMA}.contract_registry"
+                )
+            }
+            if "contract_registry" in existing
+            else {}
+        )
+        return raw_layer_lag(applied_version, existing, tables, contracts, registered)
 
     def _add_raw_columns(self, table: str, columns: Sequence[tuple[str, str]], *, create: bool) -> None:
         """Create ``raw.<table>`` with ``columns``, or add them to it: columns a newer minor version of the
@@ -307,11 +418,13 @@ class Session(ABC):
             if create:
                 definition = ",\n    ".join(f"{name} {sql_type}" for name, sql_type in columns)
                 self.execute(f"CREATE TABLE {RAW_SCHEMA}.{table} (\n    {definition}\n)")
+                self.log_schema_change("table_created", f"{RAW_SCHEMA}.{table}", f"{len(columns)} columns")
                 return
             for name, sql_type in columns:
                 self.execute(
                     f"ALTER TABLE {RAW_SCHEMA}.{table} ADD COLUMN {name} {sql_type.replace(' NOT NULL', '')}"
                 )
+                self.log_schema_change("column_added", f"{RAW_SCHEMA}.{table}", f"{name} {sql_type}")
 
 
 class BulkLoad(ABC):
@@ -405,6 +518,10 @@ class DuckDBSession(Session):
         cursor = self.connection.execute(*self._bind(sql, params))
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=False)) for row in cursor.fetchall()]
+
+    def record_batches(self, sql: str, params: dict[str, Any] | None, rows: int) -> Iterator[pa.RecordBatch]:
+        """The result of ``sql`` as Arrow record batches of ``rows`` rows: no Python object per value."""
+        yield from self.connection.sql(_NAMED_PARAMETER.sub(r"$\1", sql), params=params).to_arrow_reader(rows)
 
     def insert_arrow(self, table: str, data: pa.Table) -> None:
         columns = ", ".join(f'"{name}"' for name in data.column_names)

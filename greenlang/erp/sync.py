@@ -65,7 +65,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from greenlang.core.loader import SourceSpec, load_records, prepare_raw_tables
 from greenlang.core.readers import UnreadableFileError, open_records, snake_case
 from greenlang.core.validation import ContractMismatchError, field_rules, map_columns
-from greenlang.core.warehouse import RAW_SCHEMA, Session, Warehouse
+from greenlang.core.warehouse import RAW_SCHEMA, Session, Warehouse, utcnow
 
 if TYPE_CHECKING:
     from greenlang.core.freshness import Cadence
@@ -191,7 +191,7 @@ class SyncResult:
     window: Window | None
     previous_watermark: dt.datetime | None
     sync_id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    started_at: dt.datetime = field(default_factory=lambda: _utcnow())
+    started_at: dt.datetime = field(default_factory=utcnow)
     finished_at: dt.datetime | None = None
     watermark: dt.datetime | None = None  # the new one; None for a snapshot
     complete: bool = False  # every page of every pass committed
@@ -545,7 +545,7 @@ class SyncRecord:
 
 def record_sync(warehouse: Warehouse, result: SyncResult) -> None:
     """Write the sync's row: one INSERT, so one transaction, after every page of the sync committed."""
-    result.finished_at = _utcnow()
+    result.finished_at = utcnow()
     window = result.window
     row = {
         "sync_id": result.sync_id,
@@ -612,7 +612,3 @@ def last_watermark(warehouse: Warehouse, spec: ErpSourceSpec, tenant_id: str) ->
     with warehouse.session() as session:
         latest = latest_syncs(session, source=spec.name, tenant_ids=[tenant_id]).get((tenant_id, spec.name))
     return latest.watermark if latest else None
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -23,7 +23,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from greenlang.catalog import RAW_SOURCES
+from greenlang.catalog import CONTRACTS, RAW_SOURCES
 from greenlang.core.automation import REBUILD_AFTER_UPSTREAM_CHANGES
 from greenlang.core.domains import REFERENCE, layer_tags, model_domain
 from greenlang.core.freshness import FRESHNESS
@@ -180,7 +180,7 @@ def build_dbt_assets(target: str) -> dg.AssetsDefinition:
         lineage: LineageResource,
     ):
         store = warehouse.get_warehouse()
-        prepare_raw_tables(store, list(RAW_SOURCES))
+        prepare_raw_tables(store, list(RAW_SOURCES), CONTRACTS.values())
         yield from build_and_publish(context, dbt, store, project, translator, lineage)
 
     return warehouse_dbt_models
