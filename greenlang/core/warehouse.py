@@ -109,6 +109,26 @@ CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.erp_sync (
 )"""
 
 
+# Personal data (greenlang.core.personal_data): each tenant's data key, wrapped by its key-encryption key
+# (kept outside the warehouse), and the encrypted originals behind the pseudonyms of the raw tables.
+TENANT_DATA_KEY_DDL = f"""
+CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.tenant_data_key (
+    tenant_id TEXT PRIMARY KEY,
+    key_id TEXT NOT NULL,
+    wrapped_key TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+)"""
+
+PERSONAL_DATA_DDL = f"""
+CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.personal_data (
+    tenant_id TEXT NOT NULL,
+    pseudonym TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    ciphertext TEXT NOT NULL,
+    _batch_id TEXT NOT NULL
+)"""
+
+
 SCHEMA_MIGRATIONS_DDL = f"""
 CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.schema_migrations (
     version BIGINT PRIMARY KEY,
@@ -142,6 +162,11 @@ RAW_MIGRATIONS = (
         2,
         "raw.load_batch.attributes: what a delivery says about itself",
         (f"ALTER TABLE {RAW_SCHEMA}.load_batch ADD COLUMN IF NOT EXISTS attributes TEXT",),
+    ),
+    Migration(
+        3,
+        "personal data: raw.tenant_data_key and raw.personal_data (pseudonyms' encrypted originals)",
+        (TENANT_DATA_KEY_DDL, PERSONAL_DATA_DDL),
     ),
 )
 _MIGRATION_LOCK_KEY = "greenlang raw-layer migrations"
@@ -617,6 +642,7 @@ class WarehouseResource(dg.ConfigurableResource):
     target: str
     duckdb_path: str
     duckdb_memory_limit: str
+    key_store: str
     pg_host: str
     pg_port: int
     pg_user: str
@@ -630,6 +656,7 @@ class WarehouseResource(dg.ConfigurableResource):
             target=settings.target,
             duckdb_path=str(settings.duckdb_path),
             duckdb_memory_limit=settings.duckdb_memory_limit,
+            key_store=str(settings.key_store),
             pg_host=postgres.host,
             pg_port=postgres.port,
             pg_user=postgres.user,
@@ -649,5 +676,6 @@ class WarehouseResource(dg.ConfigurableResource):
                 landing_dir=Path("."),
                 alert_webhook_url=None,
                 duckdb_memory_limit=self.duckdb_memory_limit,
+                key_store=Path(self.key_store),
             )
         )

@@ -34,6 +34,7 @@ def make_settings(target: str, tmp_path: Path, postgres: PostgresSettings | None
         landing_dir=tmp_path / "landing",
         alert_webhook_url=None,
         tenants=TEST_TENANTS,
+        key_store=tmp_path / "keys",
     )
 
 
