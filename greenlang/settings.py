@@ -98,6 +98,9 @@ class Settings:
     anomaly_min_points: int = 14
     # Where ``python -m greenlang.lifecycle.backup create`` writes its backups (one folder each).
     backup_dir: Path = Path(".warehouse/backups")
+    # Each tenant's key-encryption key for its personal data (greenlang.core.personal_data): outside the
+    # warehouse, so that a backup of the warehouse alone opens nothing and deleting a key shreds.
+    key_store: Path = Path(".warehouse/keys")
 
     def dbt_env(self) -> dict[str, str]:
         """Environment for a dbt subprocess, so dbt sees the same warehouse as the loaders."""
@@ -134,6 +137,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         dbt_duckdb_memory_limit=env.get("GREENLANG_DBT_DUCKDB_MEMORY_LIMIT", "3GB"),
         erp_tenants=_erp_tenants(env),
         tenants=_registered_tenants(env),
+        key_store=_absolute(env.get("GREENLANG_KEY_STORE", ".warehouse/keys")),
         erp_rate_limit_store=_absolute(
             env.get("GREENLANG_ERP_RATE_LIMIT_STORE", ".warehouse/erp-rate-limits.sqlite")
         ),

@@ -24,6 +24,7 @@ from demo.ghg import write_ghg_demo_landing
 from demo.run import load_partitioned_sources
 from greenlang.catalog import RAW_SOURCES
 from greenlang.core.lineage import LineageResource
+from greenlang.core.personal_data import KeyStore, erase_tenant_personal_data, reveal
 from greenlang.core.row_conservation import row_conservation_violations
 from greenlang.core.warehouse import Warehouse, WarehouseResource
 from greenlang.erp.sources import ERP_SOURCES
@@ -338,6 +339,31 @@ class EndToEnd:
         assert published(warehouse) == before
         with warehouse.session() as session:
             assert session.relations([schema + "__build" for schema in MODELS]) == []
+
+    def test_erasing_a_tenants_personal_data_changes_no_figure(self, first_build: FirstBuild) -> None:
+        """Crypto-shredding (docs/design.md, "Personal data"): a tenant's travellers can no longer be
+        re-identified, and the GHG inventory rebuilt from raw afterwards is the same to the last digit."""
+        settings, instance = first_build.settings, first_build.instance
+        warehouse, store = Warehouse(settings), KeyStore(settings.key_store)
+        emissions = "marts.fct_ghg_emissions"
+        before = marts_digest(warehouse)[emissions]
+        with warehouse.session() as session:
+            pseudonym = session.scalar(
+                "SELECT min(employee_id) FROM raw.travel__business_travel WHERE tenant_id = 'acme-steel'"
+            )
+            assert pseudonym.startswith("p_") and reveal(session, store, "acme-steel", pseudonym)
+            erased = erase_tenant_personal_data(session, store, "acme-steel")
+            assert erased["key_shredded"] and erased["originals_deleted"] > 0
+            assert reveal(session, store, "acme-steel", pseudonym) is None
+        rebuild = (
+            build_definitions(settings)
+            .resolve_job_def("build_warehouse")
+            .execute_in_process(
+                instance=instance, asset_selection=[dg.AssetKey(["marts", "fct_ghg_emissions"])]
+            )
+        )
+        assert rebuild.success
+        assert before["rows"] > 0 and marts_digest(warehouse)[emissions] == before
 
 
 RAW_COLUMNS = (

@@ -30,6 +30,13 @@ import numpy as np
 import pyarrow as pa
 
 from greenlang.core.contract import Contract
+from greenlang.core.personal_data import (
+    KeyShredded,
+    KeyStore,
+    Pseudonymiser,
+    personal_fields,
+    tenant_keys,
+)
 from greenlang.core.readers import SourceFile, UnreadableFileError, open_records, open_source
 from greenlang.core.schema_drift import api_page_drift, delivery_drift
 from greenlang.core.validation import (
@@ -272,14 +279,22 @@ def _load(
             failed_batch, error = quarantine
             raise LoadError(error, failed_batch, quarantined=True)
         try:
+            personal = personal_fields(spec.contract)
+            # the tenant's keys (created with its first personal value) before the load's transaction
+            keys = (
+                tenant_keys(session, KeyStore(warehouse.settings.key_store), tenant_id, create=True)
+                if personal
+                else None
+            )
             with session.bulk_load() as load:
                 source = open_delivery()
                 number_format = NumberFormat(source.decimal_separator, source.decimal_separator_assumed)
                 validator = BatchValidator(spec.contract, source.schema.names, number_format)
+                pseudonymiser = Pseudonymiser(keys, personal, validator.mapping) if keys else None
                 ledger["attributes"] = json.dumps(
                     spec.describe(source_uri, source.columns) if spec.describe else {}
                 )
-                counts = _load_batches(load, spec, source, validator, ledger, batch_rows)
+                counts = _load_batches(load, spec, source, validator, ledger, batch_rows, pseudonymiser)
                 # re-checked under the delivery's lock: a concurrent load of the same file may have won
                 with load.publish(f"{tenant_id}/{spec.name}/{sha256}"):
                     previous = _batch_of(session, tenant_id, spec.name, sha256)
@@ -318,6 +333,10 @@ def _load(
             message = f"{label}: {error}"
             _record_batch(session, ledger, status="failed", error=message)
             raise LoadError(message, batch_id, quarantined=True) from error
+        except KeyShredded as error:  # the file is fine: loadable again once the erasure is complete
+            message = f"{label}: {error}; finish the tenant's erasure (docs/design.md, Personal data)"
+            _record_batch(session, ledger, status="failed", error=message)
+            raise LoadError(message, batch_id, quarantined=False) from error
         except Exception as error:
             message = unexpected_failure_message(label, error)
             _record_batch(session, ledger, status="failed", error=message)
@@ -339,6 +358,7 @@ def _load_batches(
     validator: BatchValidator,
     ledger: dict,
     batch_rows: int,
+    pseudonymiser: Pseudonymiser | None,
 ) -> dict[str, int]:
     rows_read = rows_loaded = rows_rejected = 0
     constants = {
@@ -358,7 +378,7 @@ def _load_batches(
             rows_rejected += len(result.rejected)
             if pending is not None:
                 pending.result()
-            pending = writer.submit(_write, load, spec, result, constants, ledger)
+            pending = writer.submit(_write, load, spec, result, constants, ledger, pseudonymiser)
         if pending is not None:
             pending.result()
     if (
@@ -370,11 +390,29 @@ def _load_batches(
     return {"rows_read": rows_read, "rows_loaded": rows_loaded, "rows_rejected": rows_rejected}
 
 
-def _write(load: BulkLoad, spec: SourceSpec, result: ValidatedBatch, constants: dict, ledger: dict) -> None:
-    if result.valid.num_rows:
-        load.insert(spec.raw_table, _with_constants(result.valid, constants))
-    if result.rejected:
-        load.insert(f"{RAW_SCHEMA}.dead_letter", _dead_letters(result.rejected, ledger))
+def _write(
+    load: BulkLoad,
+    spec: SourceSpec,
+    result: ValidatedBatch,
+    constants: dict,
+    ledger: dict,
+    pseudonymiser: Pseudonymiser | None,
+) -> None:
+    valid, rejected = result.valid, result.rejected
+    if pseudonymiser is not None:
+        valid, originals = pseudonymiser.protect(valid)
+        rejected = [
+            {**row, "raw_record": pseudonymiser.protect_received(row["raw_record"], originals)}
+            for row in rejected
+        ]
+        if originals:
+            load.insert(
+                f"{RAW_SCHEMA}.personal_data", pseudonymiser.vault_rows(originals, ledger["batch_id"])
+            )
+    if valid.num_rows:
+        load.insert(spec.raw_table, _with_constants(valid, constants))
+    if rejected:
+        load.insert(f"{RAW_SCHEMA}.dead_letter", _dead_letters(rejected, ledger))
 
 
 def _with_constants(table: pa.Table, constants: dict) -> pa.Table:

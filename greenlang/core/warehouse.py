@@ -112,6 +112,26 @@ CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.erp_sync (
 )"""
 
 
+# Personal data (greenlang.core.personal_data): each tenant's data key, wrapped by its key-encryption key
+# (kept outside the warehouse), and the encrypted originals behind the pseudonyms of the raw tables.
+TENANT_DATA_KEY_DDL = f"""
+CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.tenant_data_key (
+    tenant_id TEXT PRIMARY KEY,
+    key_id TEXT NOT NULL,
+    wrapped_key TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+)"""
+
+PERSONAL_DATA_DDL = f"""
+CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.personal_data (
+    tenant_id TEXT NOT NULL,
+    pseudonym TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    ciphertext TEXT NOT NULL,
+    _batch_id TEXT NOT NULL
+)"""
+
+
 SCHEMA_MIGRATIONS_DDL = f"""
 CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.schema_migrations (
     version BIGINT PRIMARY KEY,
@@ -179,6 +199,11 @@ RAW_MIGRATIONS = (
         ),
     ),
     Migration(4, "the contract registry: raw.contract_registry", (CONTRACT_REGISTRY_DDL,)),
+    Migration(
+        5,
+        "personal data: raw.tenant_data_key and raw.personal_data (pseudonyms' encrypted originals)",
+        (TENANT_DATA_KEY_DDL, PERSONAL_DATA_DDL),
+    ),
 )
 _MIGRATION_LOCK_KEY = "greenlang raw-layer migrations"
 
@@ -744,6 +769,7 @@ class WarehouseResource(dg.ConfigurableResource):
     target: str
     duckdb_path: str
     duckdb_memory_limit: str
+    key_store: str
     pg_host: str
     pg_port: int
     pg_user: str
@@ -757,6 +783,7 @@ class WarehouseResource(dg.ConfigurableResource):
             target=settings.target,
             duckdb_path=str(settings.duckdb_path),
             duckdb_memory_limit=settings.duckdb_memory_limit,
+            key_store=str(settings.key_store),
             pg_host=postgres.host,
             pg_port=postgres.port,
             pg_user=postgres.user,
@@ -775,5 +802,6 @@ class WarehouseResource(dg.ConfigurableResource):
                 ),
                 landing_dir=Path("."),
                 duckdb_memory_limit=self.duckdb_memory_limit,
+                key_store=Path(self.key_store),
             )
         )

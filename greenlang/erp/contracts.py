@@ -245,10 +245,13 @@ class WorkdayExpenseItem(Contract):
     of GHG Protocol Scope 3 categories 6 and 7."""
 
     contract_name: ClassVar[str] = "WorkdayExpenseItem"
-    contract_version: ClassVar[str] = "1.0.0"
+    contract_version: ClassVar[str] = "1.1.0"
 
     expense_item_id: Text = Field(description="Expense item id (Expense_Item_ID)")
-    worker_id: Text = Field(description="Worker who spent (Worker_ID)")
+    worker_id: Text = Field(
+        description="Worker who spent (Worker_ID; personal: stored as the tenant's pseudonym)",
+        json_schema_extra={"personal": True},
+    )
     expense_date: ApiDate = Field(description="Date of the expense (Expense_Date)")
     expense_item: Text = Field(description="Airfare, Rail, Hotel, Car Rental, Mileage… (Expense_Item)")
     amount: ExactDecimal = Field(description="Amount, expense currency; negative when reversed (Amount)")

@@ -384,13 +384,16 @@ class BusinessTrip(Contract):
     """One leg of a business trip, or a hotel stay (``mode = hotel``, with ``nights``)."""
 
     contract_name: ClassVar[str] = "BusinessTrip"
-    contract_version: ClassVar[str] = "1.0.0"
+    contract_version: ClassVar[str] = "1.1.0"
     row_rules_sql: ClassVar[tuple[tuple[str, str], ...]] = (
         ("mode = 'hotel' and nights is null", "a hotel stay needs nights"),
     )
 
     trip_id: Text = Field(description="Identifier of the trip leg or stay")
-    employee_id: Text = Field(description="Traveller (pseudonymous employee ID)")
+    employee_id: Text = Field(
+        description="Traveller's employee ID (personal: stored as the tenant's pseudonym)",
+        json_schema_extra={"personal": True},
+    )
     trip_date: IsoDate = Field(description="Date of travel, or of check-in")
     mode: TravelMode = Field(description="air, rail, car, taxi, bus or hotel")
     origin: Text = Field(description="From: IATA code for air, a place otherwise; the hotel's city for hotel")

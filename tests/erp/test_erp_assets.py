@@ -151,7 +151,7 @@ def test_definitions_load_with_every_resource(tmp_path: Path) -> None:
         resources={
             "warehouse": WarehouseResource(
                 target="duckdb", duckdb_path=str(tmp_path / "w.duckdb"), duckdb_memory_limit="1GB",
-                pg_host="", pg_port=5432, pg_user="", pg_password="", pg_database="",
+                key_store=str(tmp_path / "keys"), pg_host="", pg_port=5432, pg_user="", pg_password="", pg_database="",
             ),
             "sap": sap_for_url("http://127.0.0.1:9"),
             "oracle": oracle_for_url("http://127.0.0.1:9"),

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from greenlang.core.personal_data import KeyStore, personal_fields, reveal
 from greenlang.core.readers import open_records
 from greenlang.core.validation import field_rules, map_columns
 from greenlang.core.warehouse import Warehouse
@@ -114,7 +115,7 @@ def latest_raw_per_key(warehouse: Warehouse, spec: ErpSourceSpec, tenant: str) -
     """What raw holds, reduced to one row per business key: the latest change, then the latest
     _ingested_at, _source_row, _batch_id. A plain reduction to compare a load with the source's truth
     (no gap, no duplicate, exact values), NOT the staging rule: what staging yields is read from the dbt
-    staging models."""
+    staging models. Personal fields, pseudonyms in raw, are read back through the tenant's keys."""
     keys = ", ".join(spec.keys)
     order = f"{spec.change_field} DESC, " if spec.change_field else ""
     with warehouse.session() as session:
@@ -124,5 +125,9 @@ def latest_raw_per_key(warehouse: Warehouse, spec: ErpSourceSpec, tenant: str) -
             "WHERE tenant_id = %(tenant)s) AS v WHERE recency = 1",
             {"tenant": tenant},
         )
+        store = KeyStore(warehouse.settings.key_store)
+        for row in rows:
+            for name in personal_fields(spec.contract):
+                row[name] = reveal(session, store, tenant, row[name])
     fields = list(spec.contract.model_fields)
     return {tuple(row[key] for key in spec.keys): {name: row[name] for name in fields} for row in rows}

@@ -33,6 +33,7 @@ def make_settings(target: str, tmp_path: Path, postgres: PostgresSettings | None
         postgres=postgres or POSTGRES,
         landing_dir=tmp_path / "landing",
         tenants=TEST_TENANTS,
+        key_store=tmp_path / "keys",
     )
 
 
