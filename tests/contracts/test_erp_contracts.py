@@ -116,10 +116,10 @@ def entries(text: str) -> list[dict[str, Any]]:
 # --- registry and schemas ---------------------------------------------------------------------------------
 
 
-def test_erp_contracts_are_registered_at_1_0_0() -> None:
+def test_erp_contracts_are_registered_at_major_version_1() -> None:
     for contract in (*(spec.contract for spec in ERP_SOURCES), UnifiedPurchaseLine):
         assert CONTRACTS[contract.contract_name] is contract
-        assert contract.contract_version == "1.0.0"
+        assert contract.contract_version.startswith("1.")
 
 
 def test_field_names_are_those_of_the_design() -> None:
