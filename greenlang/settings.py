@@ -63,6 +63,9 @@ class Settings:
     # The tenants this deployment serves (``GREENLANG_TENANTS``, comma-separated) besides the reserved
     # ``global``: a landing folder of any other name is refused (``greenlang.core.tenants``).
     tenants: frozenset[str] = frozenset()
+    # The NATS server of the meter-reading stream (``GREENLANG_NATS_URL``, e.g. nats://127.0.0.1:4222); None:
+    # no stream is configured, and its sensor and writer say so instead of guessing a server.
+    nats_url: str | None = None
 
     def dbt_env(self) -> dict[str, str]:
         """Environment for a dbt subprocess, so dbt sees the same warehouse as the loaders."""
@@ -97,6 +100,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         duckdb_memory_limit=env.get("GREENLANG_DUCKDB_MEMORY_LIMIT", "1GB"),
         erp_tenants=_erp_tenants(env),
         tenants=_registered_tenants(env),
+        nats_url=env.get("GREENLANG_NATS_URL") or None,
     )
 
 

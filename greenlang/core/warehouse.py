@@ -109,6 +109,20 @@ CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.erp_sync (
 )"""
 
 
+# One row per stream consumer (``greenlang.core.stream_writer``): the broker position of the last message
+# the warehouse committed, written in the same transaction as that message's rows. The consumer restarts
+# after it, so a message redelivered after a crash is never applied twice.
+STREAM_POSITION_DDL = f"""
+CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.stream_position (
+    consumer TEXT PRIMARY KEY,
+    stream TEXT NOT NULL,
+    last_sequence BIGINT NOT NULL,
+    messages BIGINT NOT NULL,
+    last_published_at TIMESTAMP,
+    committed_at TIMESTAMP NOT NULL
+)"""
+
+
 SCHEMA_MIGRATIONS_DDL = f"""
 CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.schema_migrations (
     version BIGINT PRIMARY KEY,
@@ -143,6 +157,7 @@ RAW_MIGRATIONS = (
         "raw.load_batch.attributes: what a delivery says about itself",
         (f"ALTER TABLE {RAW_SCHEMA}.load_batch ADD COLUMN IF NOT EXISTS attributes TEXT",),
     ),
+    Migration(3, "raw.stream_position: the committed broker position of each stream consumer", (STREAM_POSITION_DDL,)),
 )
 _MIGRATION_LOCK_KEY = "greenlang raw-layer migrations"
 
