@@ -17,7 +17,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions.merge(
         landing_definitions(LANDING_SOURCES, settings.landing_dir, settings.tenants),
         cbam_definitions(),
-        ghg_definitions(settings.landing_dir, settings.nats_url is not None),
+        ghg_definitions(settings.landing_dir, settings.nats_url is not None, settings.tenants),
         erp_definitions(settings.erp_tenants, settings.tenants),
         esrs_definitions(),
         warehouse_definitions(settings),

@@ -35,9 +35,16 @@ from pydantic import ValidationError
 
 from greenlang.core.broker import StreamConsumer, StreamDeclaration, StreamMessage
 from greenlang.core.loader import SourceSpec, migrate_raw_tables
-from greenlang.core.readers import loads_exact
+from greenlang.core.readers import loads_exact, open_records
 from greenlang.core.tenants import tenant_refusal
-from greenlang.core.validation import ARROW_TYPES, field_errors, field_rules
+from greenlang.core.validation import (
+    ROW_HASH,
+    SOURCE_ROW,
+    BatchValidator,
+    ContractMismatchError,
+    field_errors,
+    field_rules,
+)
 from greenlang.core.warehouse import RAW_SCHEMA, Session, Warehouse
 
 STREAM_FORMAT = "jetstream"
@@ -105,10 +112,13 @@ class DrainResult:
 
 
 def committed_position(session: Session, consumer: str) -> int:
-    return session.scalar(
-        f"SELECT last_sequence FROM {RAW_SCHEMA}.stream_position WHERE consumer = %(consumer)s",
-        {"consumer": consumer},
-    ) or 0
+    return (
+        session.scalar(
+            f"SELECT last_sequence FROM {RAW_SCHEMA}.stream_position WHERE consumer = %(consumer)s",
+            {"consumer": consumer},
+        )
+        or 0
+    )
 
 
 class MicroBatchWriter:
@@ -132,6 +142,7 @@ class MicroBatchWriter:
         self.tenants = tenants
         self.max_batch = max_batch
         self.position = 0
+        self._validators: dict[tuple[str, ...], BatchValidator] = {}
 
     def drain(
         self,
@@ -171,41 +182,49 @@ class MicroBatchWriter:
         if not fresh:
             return BatchResult(0, 0, 0, skipped, self.position, None, _utcnow())
         ingested_at = _utcnow()
-        valid: dict[str, list[dict]] = {}
-        rejected: dict[str, list[dict]] = {}
+        routed: list[tuple[StreamMessage, str, dict]] = []
+        rejected: list[tuple[StreamMessage, str, str, list[dict]]] = []  # message, tenant, received, errors
         for message in fresh:
-            route, record, errors = self._check(message)
-            tenant = route.tenant_id if isinstance(route, Route) else _subject_tenant(message.subject)
+            tenant, payload, errors = self._route(message)
             if errors:
-                rejected.setdefault(tenant, []).append(self._dead_letter(message, tenant, errors))
+                received = json.dumps({"payload": message.data.decode("utf-8", errors="replace")})
+                rejected.append((message, tenant, received, errors))
             else:
-                valid.setdefault(tenant, []).append(
-                    {
-                        "tenant_id": tenant,
-                        **record,
-                        "_source_uri": _message_uri(self.source.stream, message),
-                        "_source_row": message.sequence,
-                        "_row_sha256": hashlib.sha256(message.data).hexdigest(),
-                    }
-                )
+                routed.append((message, tenant, payload))
+        valid, refused = self._validate([payload for _message, _tenant, payload in routed])
+        rejected.extend(
+            (routed[index][0], routed[index][1], received, errors) for index, received, errors in refused
+        )
+        positions = [index - 1 for index in valid.column(SOURCE_ROW).to_pylist()]
+        loaded_tenants = [routed[index][1] for index in positions]
         first, last = fresh[0].sequence, fresh[-1].sequence
         ledgers = {
-            tenant: self._ledger(tenant, first, last, ingested_at, valid.get(tenant, []), rejected.get(tenant, []))
-            for tenant in sorted({*valid, *rejected})
+            tenant: self._ledger(
+                tenant,
+                first,
+                last,
+                ingested_at,
+                loaded=loaded_tenants.count(tenant),
+                rejected=sum(
+                    1
+                    for _message, rejected_tenant, _received, _errors in rejected
+                    if rejected_tenant == tenant
+                ),
+            )
+            for tenant in sorted(
+                {*loaded_tenants, *(tenant for _message, tenant, _received, _errors in rejected)}
+            )
         }
-        rows = [
-            {**row, "_batch_id": ledgers[tenant]["batch_id"], "_ingested_at": ingested_at}
-            for tenant, tenant_rows in valid.items()
-            for row in tenant_rows
-        ]
+        rows = self._raw_rows(
+            valid, [routed[index][0] for index in positions], loaded_tenants, ledgers, ingested_at
+        )
         dead_letters = [
-            {**letter, "batch_id": ledgers[tenant]["batch_id"], "rejected_at": ingested_at}
-            for tenant, letters in rejected.items()
-            for letter in letters
+            self._dead_letter(message, tenant, received, errors, ledgers[tenant]["batch_id"], ingested_at)
+            for message, tenant, received, errors in rejected
         ]
         last_published_at = max(message.published_at for message in fresh)
         with session.transaction():
-            if rows:
+            if rows.num_rows:
                 self._upsert(session, rows)
             if dead_letters:
                 session.insert_arrow(f"{RAW_SCHEMA}.dead_letter", pa.Table.from_pylist(dead_letters))
@@ -215,7 +234,7 @@ class MicroBatchWriter:
         self.position = last
         return BatchResult(
             read=len(fresh),
-            loaded=len(rows),
+            loaded=rows.num_rows,
             rejected=len(dead_letters),
             skipped=skipped,
             last_sequence=last,
@@ -223,46 +242,114 @@ class MicroBatchWriter:
             committed_at=committed_at,
         )
 
-    def _check(self, message: StreamMessage) -> tuple[Route | str, dict, list[dict]]:
+    def _route(self, message: StreamMessage) -> tuple[str, dict, list[dict]]:
+        """The message's tenant and JSON object, or why it cannot reach the contract (its subject, its
+        tenant, a payload that is no JSON object or names another meter than its subject)."""
         route = self.source.route(message.subject)
         if isinstance(route, str):
-            return route, {}, [{"field": None, "message": route}]
+            return _subject_tenant(message.subject), {}, [{"field": None, "message": route}]
         refusal = tenant_refusal(route.tenant_id, self.tenants)
         if refusal:
-            return route, {}, [{"field": None, "message": refusal}]
+            return route.tenant_id, {}, [{"field": None, "message": refusal}]
         try:
             payload = loads_exact(message.data.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as error:
-            return route, {}, [{"field": None, "message": f"the payload is not JSON: {error}"}]
+            return route.tenant_id, {}, [{"field": None, "message": f"the payload is not JSON: {error}"}]
         if not isinstance(payload, dict):
-            return route, {}, [{"field": None, "message": "the payload is not a JSON object"}]
+            return route.tenant_id, {}, [{"field": None, "message": "the payload is not a JSON object"}]
         mismatched = [
             {"field": name, "message": f"the subject names {expected!r}, the payload {payload.get(name)!r}"}
             for name, expected in route.fields.items()
             if payload.get(name) != expected
         ]
-        if mismatched:
-            return route, {}, mismatched
-        try:
-            record = self.source.spec.contract.model_validate(payload)
-        except ValidationError as error:
-            return route, {}, field_errors(error)
-        return route, record.model_dump(), []
+        return route.tenant_id, payload, mismatched
 
-    def _dead_letter(self, message: StreamMessage, tenant: str, errors: list[dict]) -> dict:
+    def _validate(self, payloads: list[dict]) -> tuple[pa.Table, list[tuple[int, str, list[dict]]]]:
+        """The payloads through the contract's validation of the file loads (``BatchValidator``: vectorised,
+        the contract itself for what the fast path does not accept). Returns the valid rows (typed contract
+        fields, ``_source_row`` = the payload's 1-based index, ``_row_sha256``) and the rejected ones as
+        (index, received values as JSON, errors)."""
+        contract = self.source.spec.contract
+        if not payloads:
+            return pa.table({SOURCE_ROW: pa.array([], pa.int64())}), []
+        source = open_records(payloads, STREAM_FORMAT)
+        columns = tuple(source.schema.names)
+        if columns not in self._validators:  # a validator compiles its SQL once per set of columns
+            try:
+                self._validators[columns] = BatchValidator(contract, list(columns))
+            except ContractMismatchError:
+                # no payload of the batch has a column the contract requires: each is rejected for it
+                return self._validate_each(payloads)
+        validator = self._validators[columns]
+        valid, rejected = [], []
+        for batch in source.iter_batches(len(payloads)):
+            result = validator.validate(batch)
+            valid.append(result.valid)
+            rejected.extend(
+                (row["source_row"] - 1, row["raw_record"], json.loads(row["errors"]))
+                for row in result.rejected
+            )
+        return pa.concat_tables(valid), rejected
+
+    def _validate_each(self, payloads: list[dict]) -> tuple[pa.Table, list[tuple[int, str, list[dict]]]]:
+        rejected = []
+        for index, payload in enumerate(payloads):
+            try:
+                self.source.spec.contract.model_validate(payload)
+            except ValidationError as error:
+                rejected.append((index, json.dumps(payload, ensure_ascii=False), field_errors(error)))
+        if len(rejected) < len(payloads):
+            raise AssertionError("a payload the batch validator refused passed the contract")
+        return pa.table({SOURCE_ROW: pa.array([], pa.int64())}), rejected
+
+    def _raw_rows(
+        self,
+        valid: pa.Table,
+        messages: list[StreamMessage],
+        tenants: list[str],
+        ledgers: dict[str, dict],
+        ingested_at: dt.datetime,
+    ) -> pa.Table:
+        """The raw table's rows: the tenant, the contract's fields, the provenance of each message."""
+        if not messages:
+            return pa.table({})
+        fields = [rule.name for rule in field_rules(self.source.spec.contract)]
+        return pa.table(
+            {
+                "tenant_id": pa.array(tenants, pa.string()),
+                **{name: valid.column(name) for name in fields},
+                "_batch_id": pa.array([ledgers[tenant]["batch_id"] for tenant in tenants], pa.string()),
+                "_source_uri": pa.array([_message_uri(self.source.stream, message) for message in messages]),
+                "_source_row": pa.array([message.sequence for message in messages], pa.int64()),
+                "_row_sha256": valid.column(ROW_HASH),
+                "_ingested_at": pa.array([ingested_at] * len(messages), pa.timestamp("us")),
+            }
+        )
+
+    def _dead_letter(
+        self,
+        message: StreamMessage,
+        tenant: str,
+        received: str,
+        errors: list[dict],
+        batch_id: str,
+        rejected_at: dt.datetime,
+    ) -> dict:
         return {
+            "batch_id": batch_id,
             "tenant_id": tenant,
             "source": self.source.spec.name,
             "source_uri": _message_uri(self.source.stream, message),
             "source_row": message.sequence,
-            "raw_record": json.dumps({"payload": message.data.decode("utf-8", errors="replace")}),
+            "raw_record": received,
             "errors": json.dumps(errors, ensure_ascii=False),
             "contract_name": self.source.spec.contract.contract_name,
             "contract_version": self.source.spec.contract.contract_version,
+            "rejected_at": rejected_at,
         }
 
     def _ledger(
-        self, tenant: str, first: int, last: int, ingested_at: dt.datetime, valid: list, rejected: list
+        self, tenant: str, first: int, last: int, ingested_at: dt.datetime, *, loaded: int, rejected: int
     ) -> dict:
         stream = self.source.stream.name
         position = f"{stream}/{self.consumer_name}/{first}-{last}/{tenant}"
@@ -276,37 +363,32 @@ class MicroBatchWriter:
             "file_encoding": "utf-8",
             "contract_name": self.source.spec.contract.contract_name,
             "contract_version": self.source.spec.contract.contract_version,
-            "rows_read": len(valid) + len(rejected),
-            "rows_loaded": len(valid),
-            "rows_rejected": len(rejected),
+            "rows_read": loaded + rejected,
+            "rows_loaded": loaded,
+            "rows_rejected": rejected,
             "status": "succeeded",
             "error": None,
             "ignored_columns": "[]",
             "attributes": json.dumps(
-                {"stream": stream, "consumer": self.consumer_name, "first_sequence": first, "last_sequence": last}
+                {
+                    "stream": stream,
+                    "consumer": self.consumer_name,
+                    "first_sequence": first,
+                    "last_sequence": last,
+                }
             ),
             "started_at": ingested_at,
             "finished_at": ingested_at,
         }
 
-    def _upsert(self, session: Session, rows: list[dict]) -> None:
+    def _upsert(self, session: Session, rows: pa.Table) -> None:
         table = self.source.spec.raw_table
-        rules = field_rules(self.source.spec.contract)
-        schema = pa.schema(
-            [("tenant_id", pa.string())]
-            + [(rule.name, ARROW_TYPES[rule.kind]) for rule in rules]
-            + [
-                ("_batch_id", pa.string()),
-                ("_source_uri", pa.string()),
-                ("_source_row", pa.int64()),
-                ("_row_sha256", pa.string()),
-                ("_ingested_at", pa.timestamp("us")),
-            ]
-        )
         session.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_BATCH_TABLE} AS SELECT * FROM {table} LIMIT 0")
         session.execute(f"DELETE FROM {_BATCH_TABLE}")
-        session.insert_arrow(_BATCH_TABLE, pa.Table.from_pylist(rows, schema=schema))
-        same_key = " AND ".join(f"other.{column} = {{row}}.{column}" for column in ("tenant_id", *self.source.key))
+        session.insert_arrow(_BATCH_TABLE, rows)
+        same_key = " AND ".join(
+            f"other.{column} = {{row}}.{column}" for column in ("tenant_id", *self.source.key)
+        )
         rank = self.source.precedence_sql
         beats = (
             f"(({rank.format(row='other')}) < ({rank.format(row='{row}')}) OR "
@@ -322,7 +404,7 @@ class MicroBatchWriter:
             f"DELETE FROM {table} WHERE EXISTS (SELECT 1 FROM {_BATCH_TABLE} AS other "
             f"WHERE {same_key.format(row=stored)} AND {beats.format(row=stored)})"
         )
-        columns = ", ".join(schema.names)
+        columns = ", ".join(rows.column_names)
         session.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {_BATCH_TABLE} AS other "
             f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS kept WHERE "
@@ -346,7 +428,8 @@ class MicroBatchWriter:
             "committed_at": _utcnow(),
         }
         session.execute(
-            f"DELETE FROM {RAW_SCHEMA}.stream_position WHERE consumer = %(consumer)s", {"consumer": self.consumer_name}
+            f"DELETE FROM {RAW_SCHEMA}.stream_position WHERE consumer = %(consumer)s",
+            {"consumer": self.consumer_name},
         )
         session.execute(
             f"INSERT INTO {RAW_SCHEMA}.stream_position (consumer, stream, last_sequence, messages, "

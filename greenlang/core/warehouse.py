@@ -157,7 +157,11 @@ RAW_MIGRATIONS = (
         "raw.load_batch.attributes: what a delivery says about itself",
         (f"ALTER TABLE {RAW_SCHEMA}.load_batch ADD COLUMN IF NOT EXISTS attributes TEXT",),
     ),
-    Migration(3, "raw.stream_position: the committed broker position of each stream consumer", (STREAM_POSITION_DDL,)),
+    Migration(
+        3,
+        "raw.stream_position: the committed broker position of each stream consumer",
+        (STREAM_POSITION_DDL,),
+    ),
 )
 _MIGRATION_LOCK_KEY = "greenlang raw-layer migrations"
 

@@ -30,8 +30,9 @@ epa_weekly_load = dg.ScheduleDefinition(
 )
 
 
-def ghg_definitions(landing_dir: Path, nats_configured: bool) -> dg.Definitions:
-    """``nats_configured``: the deployment streams meter readings (GREENLANG_NATS_URL is set)."""
+def ghg_definitions(landing_dir: Path, nats_configured: bool, tenants: frozenset[str]) -> dg.Definitions:
+    """``nats_configured``: the deployment streams meter readings (GREENLANG_NATS_URL is set); ``tenants``:
+    the registered ones, whose readings the stream's writer accepts."""
     batch = dg.Definitions(
         assets=[build_epa_emission_factors_asset(landing_dir), grid_carbon_intensity],
         asset_checks=build_row_conservation_checks([EPA_EMISSION_FACTORS, GRID_CARBON_INTENSITY]),
@@ -39,4 +40,4 @@ def ghg_definitions(landing_dir: Path, nats_configured: bool) -> dg.Definitions:
         schedules=[grid_intensity_schedule, epa_weekly_load],
         resources={"grid": CarbonIntensityResource(base_url=dg.EnvVar("GREENLANG_GRID_API_URL"))},
     )
-    return dg.Definitions.merge(batch, meter_stream_definitions(nats_configured))
+    return dg.Definitions.merge(batch, meter_stream_definitions(nats_configured, tenants))

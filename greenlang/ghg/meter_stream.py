@@ -47,9 +47,7 @@ WRITER_CONSUMER = "warehouse-writer"
 # What the writer holds at once (and the consumer's max_ack_pending): memory is bounded by it whatever the
 # rate upstream; a burst is absorbed by the stream and drained batch by batch.
 MAX_BATCH = 1000
-QUALITY_PRECEDENCE_SQL = (
-    "CASE {row}.quality_flag WHEN 'ACTUAL' THEN 1 WHEN 'SUBSTITUTED' THEN 2 WHEN 'ESTIMATED' THEN 3 ELSE 4 END"
-)
+QUALITY_PRECEDENCE_SQL = "CASE {row}.quality_flag WHEN 'ACTUAL' THEN 1 WHEN 'SUBSTITUTED' THEN 2 WHEN 'ESTIMATED' THEN 3 ELSE 4 END"
 
 
 def meter_subject(tenant_id: str, site_id: str, meter_id: str) -> str:
@@ -98,7 +96,9 @@ def write_meter_stream(
     ``not_before``: a consumer that has committed nothing yet starts at that time (a replay)."""
     broker = JetStreamConsumer(url, METER_STREAM, consumer, max_batch=max_batch)
     try:
-        writer = MicroBatchWriter(warehouse, METER_STREAM_SOURCE, broker, consumer, tenants, max_batch=max_batch)
+        writer = MicroBatchWriter(
+            warehouse, METER_STREAM_SOURCE, broker, consumer, tenants, max_batch=max_batch
+        )
         with warehouse.session() as session:
             return writer.drain(
                 session,
@@ -167,49 +167,56 @@ class MeterStreamResource(dg.ConfigurableResource):
     url: str = ""
 
 
-@dg.asset(
-    key=METER_STREAM_READINGS_KEY,
-    deps=[METER_STREAM_KEY],
-    group_name=source_domain(METER_STREAM_READINGS.name),
-    kinds={*WAREHOUSE_KINDS, "nats"},
-    description=(
-        "SCADA meter readings from the NATS stream METER_READINGS into `raw.meters__stream_readings`, one "
-        "row per (tenant, meter, channel, interval start), exactly once: micro-batches of at most "
-        f"{MAX_BATCH} messages, each committed with the consumer's stream position, acknowledged after the "
-        "commit; invalid messages to raw.dead_letter (position: the stream sequence)."
-    ),
-    metadata={
-        "contract": f"{METER_STREAM_READINGS.contract.contract_name} "
-        f"v{METER_STREAM_READINGS.contract.contract_version}"
-    },
-    tags=RAW_TAGS,
-    freshness_policy=FRESHNESS[METER_STREAM_READINGS.cadence],
-    pool=WAREHOUSE_POOL,
-)
-def meter_stream_readings(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, meter_stream: MeterStreamResource
-) -> dg.MaterializeResult:
-    if not meter_stream.url:
-        raise dg.Failure("no meter stream is configured: set GREENLANG_NATS_URL to the NATS server")
-    store = warehouse.get_warehouse()
-    result = write_meter_stream(
-        store, meter_stream.url, load_settings().tenants, idle_seconds=1.0, max_seconds=60.0
-    )
-    lag = stream_lag(meter_stream.url, METER_STREAM, WRITER_CONSUMER)
-    context.log.info(f"{result.read} messages in {result.batches} micro-batches, {lag.pending} still pending")
-    return dg.MaterializeResult(
+def build_meter_stream_readings_asset(tenants: frozenset[str]) -> dg.AssetsDefinition:
+    """The raw asset that drains the stream; ``tenants``: the registered ones (a message of another is
+    dead-lettered)."""
+
+    @dg.asset(
+        key=METER_STREAM_READINGS_KEY,
+        deps=[METER_STREAM_KEY],
+        group_name=source_domain(METER_STREAM_READINGS.name),
+        kinds={*WAREHOUSE_KINDS, "nats"},
+        description=(
+            "SCADA meter readings from the NATS stream METER_READINGS into `raw.meters__stream_readings`, one "
+            "row per (tenant, meter, channel, interval start), exactly once: micro-batches of at most "
+            f"{MAX_BATCH} messages, each committed with the consumer's stream position, acknowledged after "
+            "the commit; invalid messages to raw.dead_letter (position: the stream sequence)."
+        ),
         metadata={
-            "messages_read": result.read,
-            "rows_loaded": result.loaded,
-            "rows_rejected": result.rejected,
-            "redelivered_skipped": result.skipped,
-            "micro_batches": result.batches,
-            "largest_batch": result.largest_batch,
-            "messages_per_second": round(result.messages_per_second, 1),
-            "lag_messages": lag.pending,
-            "stream_last_sequence": lag.last_sequence,
-        }
+            "contract": f"{METER_STREAM_READINGS.contract.contract_name} "
+            f"v{METER_STREAM_READINGS.contract.contract_version}"
+        },
+        tags=RAW_TAGS,
+        freshness_policy=FRESHNESS[METER_STREAM_READINGS.cadence],
+        pool=WAREHOUSE_POOL,
     )
+    def meter_stream_readings(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, meter_stream: MeterStreamResource
+    ) -> dg.MaterializeResult:
+        if not meter_stream.url:
+            raise dg.Failure("no meter stream is configured: set GREENLANG_NATS_URL to the NATS server")
+        result = write_meter_stream(
+            warehouse.get_warehouse(), meter_stream.url, tenants, idle_seconds=1.0, max_seconds=60.0
+        )
+        lag = stream_lag(meter_stream.url, METER_STREAM, WRITER_CONSUMER)
+        context.log.info(
+            f"{result.read} messages in {result.batches} micro-batches, {lag.pending} still pending"
+        )
+        return dg.MaterializeResult(
+            metadata={
+                "messages_read": result.read,
+                "rows_loaded": result.loaded,
+                "rows_rejected": result.rejected,
+                "redelivered_skipped": result.skipped,
+                "micro_batches": result.batches,
+                "largest_batch": result.largest_batch,
+                "messages_per_second": round(result.messages_per_second, 1),
+                "lag_messages": lag.pending,
+                "stream_last_sequence": lag.last_sequence,
+            }
+        )
+
+    return meter_stream_readings
 
 
 @dg.asset_check(
@@ -224,7 +231,9 @@ def meter_stream_conservation(warehouse: WarehouseResource) -> dg.AssetCheckResu
     with warehouse.get_warehouse().session() as session:
         session.migrate_raw_layer({METER_STREAM_READINGS.name: METER_STREAM_READINGS.column_types()})
         violations = stream_conservation_violations(session)
-    return dg.AssetCheckResult(passed=not violations, metadata={"violations": dg.MetadataValue.json(violations)})
+    return dg.AssetCheckResult(
+        passed=not violations, metadata={"violations": dg.MetadataValue.json(violations)}
+    )
 
 
 stream_meter_readings_job = dg.define_asset_job(
@@ -261,7 +270,9 @@ def meter_stream_sensor(
         ),
         limit=1,
     )
-    requests = [] if running or not lag.pending else [dg.RunRequest(tags={"meter_stream/lag": str(lag.pending)})]
+    requests = (
+        [] if running or not lag.pending else [dg.RunRequest(tags={"meter_stream/lag": str(lag.pending)})]
+    )
     return dg.SensorResult(
         run_requests=requests,
         asset_events=[observation],
@@ -269,14 +280,16 @@ def meter_stream_sensor(
     )
 
 
-def meter_stream_definitions(nats_configured: bool) -> dg.Definitions:
+def meter_stream_definitions(nats_configured: bool, tenants: frozenset[str]) -> dg.Definitions:
     return dg.Definitions(
-        assets=[meter_stream_spec, meter_stream_readings],
+        assets=[meter_stream_spec, build_meter_stream_readings_asset(tenants)],
         asset_checks=[meter_stream_conservation],
         jobs=[stream_meter_readings_job],
         sensors=[meter_stream_sensor],
         resources={
-            "meter_stream": MeterStreamResource(url=dg.EnvVar("GREENLANG_NATS_URL") if nats_configured else "")
+            "meter_stream": MeterStreamResource(
+                url=dg.EnvVar("GREENLANG_NATS_URL") if nats_configured else ""
+            )
         },
     )
 
@@ -286,8 +299,12 @@ def meter_stream_definitions(nats_configured: bool) -> dg.Definitions:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m greenlang.ghg.meter_stream", description=__doc__)
-    parser.add_argument("--follow", action="store_true", help="keep writing as readings arrive (until killed)")
-    parser.add_argument("--idle-seconds", type=float, default=1.0, help="stop (or wait again) after this idle")
+    parser.add_argument(
+        "--follow", action="store_true", help="keep writing as readings arrive (until killed)"
+    )
+    parser.add_argument(
+        "--idle-seconds", type=float, default=1.0, help="stop (or wait again) after this idle"
+    )
     parser.add_argument("--max-batch", type=int, default=MAX_BATCH)
     arguments = parser.parse_args(argv)
     settings = load_settings()

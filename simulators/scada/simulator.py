@@ -86,7 +86,9 @@ def demo_fleet(tenants: Sequence[str], meters_per_tenant: int) -> list[ScadaMete
         for index in range(meters_per_tenant):
             site = f"SITE-{index % 2 + 1}"
             base = 50 + (index * 397) % 1950  # spread over the fleet, the same on every run
-            fleet.append(ScadaMeter(tenant, site, f"{tenant[:4].upper()}-{site}-EM-{index + 1:03d}", float(base)))
+            fleet.append(
+                ScadaMeter(tenant, site, f"{tenant[:4].upper()}-{site}-EM-{index + 1:03d}", float(base))
+            )
     return fleet
 
 
@@ -97,13 +99,15 @@ def _kwh(meter: ScadaMeter, start: dt.datetime, interval: dt.timedelta, noise: f
     return f"{kwh:.4f}"
 
 
-def _reading(meter: ScadaMeter, start: dt.datetime, interval: dt.timedelta, value: str, flag: str) -> OutgoingMessage:
-    interval_start = start.isoformat() + "Z"
+def _reading(
+    meter: ScadaMeter, start: dt.datetime, interval: dt.timedelta, value: str, flag: str
+) -> OutgoingMessage:
+    interval_start = start.isoformat()  # naive ISO: UTC, as the contract reads a time without a zone
     payload = {
         "meter_id": meter.meter_id,
         "channel": meter.channel,
         "interval_start": interval_start,
-        "interval_end": (start + interval).isoformat() + "Z",
+        "interval_end": (start + interval).isoformat(),
         "value": value,
         "unit": "kWh",
         "quality_flag": flag,
@@ -116,7 +120,9 @@ def _reading(meter: ScadaMeter, start: dt.datetime, interval: dt.timedelta, valu
     )
 
 
-def _malformed(meter: ScadaMeter, start: dt.datetime, interval: dt.timedelta, variant: int) -> OutgoingMessage:
+def _malformed(
+    meter: ScadaMeter, start: dt.datetime, interval: dt.timedelta, variant: int
+) -> OutgoingMessage:
     good = json.loads(_reading(meter, start, interval, "1.0", "ACTUAL").payload)
     subject = meter_subject(meter.tenant_id, meter.site_id, meter.meter_id)
     if variant == 0:
@@ -170,7 +176,9 @@ def scada_messages(
     return messages
 
 
-def _shuffled_within(messages: list[OutgoingMessage], window: int, generator: random.Random) -> list[OutgoingMessage]:
+def _shuffled_within(
+    messages: list[OutgoingMessage], window: int, generator: random.Random
+) -> list[OutgoingMessage]:
     result = []
     for start in range(0, len(messages), max(window, 1)):
         chunk = messages[start : start + window]
@@ -238,7 +246,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tenants", default="acme-steel,nordic-cement")
     parser.add_argument("--meters", type=int, default=10, help="meters per tenant")
     parser.add_argument("--intervals", type=int, default=60, help="one-minute intervals per meter")
-    parser.add_argument("--rate", type=float, default=None, help="messages per second (default: as fast as acked)")
+    parser.add_argument(
+        "--rate", type=float, default=None, help="messages per second (default: as fast as acked)"
+    )
     parser.add_argument("--burst", action="store_true", help=f"{BURST_FACTOR}x the rate")
     parser.add_argument("--seed", type=int, default=2026)
     arguments = parser.parse_args(argv)
