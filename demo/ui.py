@@ -1,5 +1,7 @@
 """`make ui`: the Dagster UI on the demo warehouse, with the simulated ERPs and grid API running, so that
-every asset (ERP syncs and grid intensity included) can be materialized from the UI.
+every asset (ERP syncs and grid intensity included) can be materialized from the UI; and the meter stream:
+a NATS server (store .warehouse/nats) with a SCADA simulator publishing to it, which the `meter_stream`
+sensor drains into the warehouse.
 
     python -m demo.ui [dagster dev options, e.g. --port 3001]
 
@@ -17,6 +19,7 @@ from pathlib import Path
 from demo.erp import running_erps
 from demo.ghg import running_grid_api
 from demo.process_group import run_as_process_group
+from demo.stream import NATS_STORE, publishing_live_readings, running_meter_stream
 from greenlang.settings import PROJECT_ROOT
 
 # `dagster dev` gives its webserver and daemon up to a minute each; a healthy shutdown takes seconds.
@@ -28,8 +31,17 @@ QUIET_DEV_COMMAND = "ignore:Function `dev_command` is superseded"
 
 def main() -> int:
     tools = Path(sys.executable).parent
-    with running_erps() as erps, running_grid_api() as grid:
-        print(f"Simulated ERPs at {erps.base_url}, grid intensity API at {grid.url}", flush=True)
+    with (
+        running_erps() as erps,
+        running_grid_api() as grid,
+        running_meter_stream(NATS_STORE) as nats,
+        publishing_live_readings(nats.url),
+    ):
+        print(
+            f"Simulated ERPs at {erps.base_url}, grid intensity API at {grid.url}, "
+            f"SCADA meter readings streaming to {nats.url}",
+            flush=True,
+        )
         environment = {
             **os.environ,  # with the simulators' URLs and credentials
             # `dagster dev` parses the dbt project, when it changed, with the `dbt` it finds on PATH: this venv's.

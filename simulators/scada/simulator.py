@@ -99,7 +99,7 @@ def _kwh(meter: ScadaMeter, start: dt.datetime, interval: dt.timedelta, noise: f
     return f"{kwh:.4f}"
 
 
-def _reading(
+def reading_message(
     meter: ScadaMeter, start: dt.datetime, interval: dt.timedelta, value: str, flag: str
 ) -> OutgoingMessage:
     interval_start = start.isoformat()  # naive ISO: UTC, as the contract reads a time without a zone
@@ -123,7 +123,7 @@ def _reading(
 def _malformed(
     meter: ScadaMeter, start: dt.datetime, interval: dt.timedelta, variant: int
 ) -> OutgoingMessage:
-    good = json.loads(_reading(meter, start, interval, "1.0", "ACTUAL").payload)
+    good = json.loads(reading_message(meter, start, interval, "1.0", "ACTUAL").payload)
     subject = meter_subject(meter.tenant_id, meter.site_id, meter.meter_id)
     if variant == 0:
         payload = b"{not json"
@@ -156,10 +156,10 @@ def scada_messages(
         slot = []
         for meter in meters:
             value = _kwh(meter, start, interval, generator.random())
-            actual = _reading(meter, start, interval, value, "ACTUAL")
+            actual = reading_message(meter, start, interval, value, "ACTUAL")
             if generator.random() < faults.estimated_first:
                 estimate = _kwh(meter, start, interval, generator.random())
-                slot.append(_reading(meter, start, interval, estimate, "ESTIMATED"))
+                slot.append(reading_message(meter, start, interval, estimate, "ESTIMATED"))
                 held.append((index + faults.late_intervals, actual))
             elif generator.random() < faults.late:
                 held.append((index + faults.late_intervals, actual))
