@@ -64,11 +64,12 @@ def route_meter_subject(subject: str) -> Route | str:
 
 
 def reading_message_id(
-    tenant_id: str, meter_id: str, channel: str, interval_start: str, quality_flag: str
+    tenant_id: str, meter_id: str, channel: str, interval_start: str, quality_flag: str, value: str
 ) -> str:
-    """The ``Nats-Msg-Id`` of a reading: the same reading sent twice is stored once. The quality flag is part
-    of it, so the ACTUAL that follows an ESTIMATED of the same interval is a new message, not a repeat."""
-    key = "/".join((tenant_id, meter_id, channel, interval_start, quality_flag.upper()))
+    """The ``Nats-Msg-Id`` of a reading: the same reading sent twice (a gateway's retry) is stored once. The
+    quality flag and the value are part of it, so the ACTUAL that follows an ESTIMATED of the same interval,
+    or a corrected value, is a new message, not a repeat."""
+    key = "/".join((tenant_id, meter_id, channel, interval_start, quality_flag.upper(), value))
     return hashlib.sha256(key.encode()).hexdigest()
 
 

@@ -115,7 +115,9 @@ def reading_message(
     return OutgoingMessage(
         subject=meter_subject(meter.tenant_id, meter.site_id, meter.meter_id),
         payload=json.dumps(payload).encode(),
-        message_id=reading_message_id(meter.tenant_id, meter.meter_id, meter.channel, interval_start, flag),
+        message_id=reading_message_id(
+            meter.tenant_id, meter.meter_id, meter.channel, interval_start, flag, value
+        ),
         kind="estimate" if flag == "ESTIMATED" else "reading",
     )
 

@@ -40,11 +40,13 @@ def test_subjects_route_to_tenant_and_meter() -> None:
     assert "not meters.<tenant>.<site>.<meter>" in route_meter_subject("readings.acme.SITE-1.M-001")
 
 
-def test_message_ids_are_deterministic_and_tell_an_estimate_from_the_actual() -> None:
-    first = reading_message_id("acme", "M1", "import", "2026-12-01T10:00:00Z", "ACTUAL")
-    assert first == reading_message_id("acme", "M1", "import", "2026-12-01T10:00:00Z", "actual")
-    assert first != reading_message_id("acme", "M1", "import", "2026-12-01T10:00:00Z", "ESTIMATED")
-    assert first != reading_message_id("nordic", "M1", "import", "2026-12-01T10:00:00Z", "ACTUAL")
+def test_message_ids_are_deterministic_and_tell_estimates_and_corrections_apart() -> None:
+    reading = ("acme", "M1", "import", "2026-12-01T10:00:00", "ACTUAL", "1.5")
+    first = reading_message_id(*reading)
+    assert first == reading_message_id("acme", "M1", "import", "2026-12-01T10:00:00", "actual", "1.5")
+    assert first != reading_message_id("acme", "M1", "import", "2026-12-01T10:00:00", "ESTIMATED", "1.5")
+    assert first != reading_message_id("acme", "M1", "import", "2026-12-01T10:00:00", "ACTUAL", "1.6")
+    assert first != reading_message_id("nordic", "M1", "import", "2026-12-01T10:00:00", "ACTUAL", "1.5")
 
 
 def test_the_simulator_is_seeded_and_produces_every_fault() -> None:
