@@ -22,7 +22,7 @@ view: fct_meter_readings_5min {
   dimension: channel {
     type: string
     sql: ${TABLE}.channel ;;
-    description: "Lower-case channel (import"
+    description: "Lower-case channel (import, export ...)."
   }
 
   dimension: energy_kwh {
