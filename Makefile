@@ -8,7 +8,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup manifest demo ui sql test test-fast bench lint generate schemas lookml clean erp-sim erp-sync grid-sim
+.PHONY: setup manifest demo ui sql test test-fast bench bench-stream lint generate schemas lookml clean erp-sim erp-sync grid-sim
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,10 @@ test-fast: setup
 
 bench: manifest
 	$(BIN)/python -m bench.load_cbam_shipments
+
+# SCADA meter readings through a NATS server of its own into each engine: events/s and latency p50/p99.
+bench-stream: setup
+	$(BIN)/python -m bench.stream_meter_readings
 
 # Files generated from the contracts and source declarations: JSON Schemas and the dbt raw sources.
 generate: setup
