@@ -8,7 +8,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup manifest demo ui sql test test-fast bench lint generate schemas lookml clean erp-sim erp-sync grid-sim backup
+.PHONY: setup manifest demo ui sql test test-fast bench bench-stream lint generate schemas lookml clean erp-sim erp-sync grid-sim backup
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,10 @@ bench: manifest
 # manifest of per-table counts and hashes); restore: python -m greenlang.lifecycle.backup restore (docs/design.md).
 backup: setup
 	$(BIN)/python -m greenlang.lifecycle.backup create
+
+# SCADA meter readings through a NATS server of its own into each engine: events/s and latency p50/p99.
+bench-stream: setup
+	$(BIN)/python -m bench.stream_meter_readings
 
 # Files generated from the contracts and source declarations: JSON Schemas and the dbt raw sources.
 generate: setup

@@ -13,6 +13,7 @@ from demo.erp import running_erps
 from demo.generate import write_demo_landing
 from demo.ghg import DEMO_GRID_WINDOW, running_grid_api, write_ghg_demo_landing
 from demo.progress import compact_dbt_output
+from demo.stream import NATS_STORE, publish_demo_readings, running_meter_stream
 from demo.summary import print_summary
 from greenlang.catalog import LANDING_SOURCES
 from greenlang.core.landing import landed_files
@@ -35,9 +36,11 @@ def main() -> int:
         return 2
     write_demo_landing(settings.landing_dir)
     write_ghg_demo_landing(settings.landing_dir)
-    with running_erps(), running_grid_api():
+    with running_erps(), running_grid_api(), running_meter_stream(NATS_STORE) as nats:
+        streamed = publish_demo_readings(nats.url, dt.datetime.now(dt.UTC).replace(tzinfo=None))
+        print(f"Streamed {streamed.stored} SCADA meter readings to NATS JetStream at {nats.url}", flush=True)
         from greenlang.definitions import (
-            defs,  # imported after the landing files exist, as the UI would load it
+            defs,  # imported after the landing files exist and the stream runs, as the UI would load it
         )
 
         print(f"Materializing every asset into {Warehouse(settings).describe()} …", flush=True)

@@ -224,10 +224,13 @@ def _listed(names: list[str]) -> str:
 
 
 def headline(session: Session) -> str:
-    loads = session.fetch_dicts(
-        "SELECT count(*) AS files, sum(rows_read) AS read, sum(rows_loaded) AS loaded, "
-        "sum(rows_rejected) AS rejected FROM raw.load_batch WHERE status = 'succeeded'"
-    )[0]
+    totals = (
+        "SELECT count(*) AS files, coalesce(sum(rows_read), 0) AS read, coalesce(sum(rows_loaded), 0) AS loaded, "
+        "coalesce(sum(rows_rejected), 0) AS rejected FROM raw.load_batch WHERE status = 'succeeded' "
+        "AND coalesce(file_format, '') {} 'jetstream'"
+    )
+    loads = session.fetch_dicts(totals.format("<>"))[0]
+    streamed = session.fetch_dicts(totals.format("="))[0]
     tenants = session.fetch_dicts(
         "SELECT tenant_id, count(*) AS lines, sum(net_mass_tonnes) AS mass, sum(embedded_total) AS emissions, "
         "sum(CASE WHEN emission_method = 'default' THEN net_mass_tonnes ELSE 0 END) AS on_defaults "
@@ -236,6 +239,9 @@ def headline(session: Session) -> str:
     lines = [
         f"\nLoaded {loads['files']} files: {loads['read']:,} rows read = {loads['loaded']:,} loaded "
         f"+ {loads['rejected']:,} rejected (raw.dead_letter)",
+        f"Streamed {streamed['read']:,} meter readings from NATS JetStream in {streamed['files']} batches "
+        f"(one per micro-batch and tenant): "
+        f"{streamed['loaded']:,} loaded + {streamed['rejected']:,} rejected (raw.dead_letter)",
         f"\n{'tenant':<16} {'import lines':>12} {'net mass t':>14} {'embedded tCO2e':>16} {'mass on defaults':>17}",
     ]
     for row in tenants:

@@ -19,7 +19,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions.merge(
         landing_definitions(LANDING_SOURCES, settings.landing_dir, settings.tenants),
         cbam_definitions(),
-        ghg_definitions(settings.landing_dir),
+        ghg_definitions(settings.landing_dir, settings.nats_url is not None, settings.tenants),
         erp_definitions(settings.erp_tenants, settings.tenants, settings.erp_rate_limit_store),
         esrs_definitions(),
         warehouse_definitions(settings),

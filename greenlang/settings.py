@@ -101,6 +101,9 @@ class Settings:
     # Each tenant's key-encryption key for its personal data (greenlang.core.personal_data): outside the
     # warehouse, so that a backup of the warehouse alone opens nothing and deleting a key shreds.
     key_store: Path = Path(".warehouse/keys")
+    # The NATS server of the meter-reading stream (``GREENLANG_NATS_URL``, e.g. nats://127.0.0.1:4222); None:
+    # no stream is configured, and its sensor and writer say so instead of guessing a server.
+    nats_url: str | None = None
 
     def dbt_env(self) -> dict[str, str]:
         """Environment for a dbt subprocess, so dbt sees the same warehouse as the loaders."""
@@ -151,6 +154,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         quality_score_floor=_score(env, "GREENLANG_QUALITY_SCORE_FLOOR", 50.0),
         anomaly_min_points=int(env.get("GREENLANG_ANOMALY_MIN_POINTS", "14")),
         backup_dir=_absolute(env.get("GREENLANG_BACKUP_DIR", ".warehouse/backups")),
+        nats_url=env.get("GREENLANG_NATS_URL") or None,
     )
 
 

@@ -110,6 +110,15 @@ explore: fct_ghg_emissions {
   }
 }
 
+explore: fct_meter_readings_5min {
+  description: "Streamed SCADA meter readings (stg_meters__stream_readings) in 5-minute tumbling windows, one row per tenant, meter, channel and window (UTC, aligned on midnight): kWh, readings and actual readings of the window. A reading belongs to the window its interval starts in. Incremental on event time: the windows that received a reading since the last run (late or corrected ones included) are recomputed whole (delete+insert on meter_window_key); a re-run changes nothing."
+
+  access_filter: {
+    field: fct_meter_readings_5min.tenant_id
+    user_attribute: greenlang_tenant
+  }
+}
+
 explore: fct_net_revenue {
   description: "Net revenue per tenant and fiscal year (latest restatement), the denominator of the ESRS E1-6 GHG intensity per net revenue (rpt_esrs_e1_6_ghg)."
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from demo.nats_server import NatsServer, running_nats_server
 from greenlang.core.warehouse import Warehouse
 from greenlang.settings import TELEMETRY_OFF, PostgresSettings
 from tests.helpers import dbt
@@ -49,6 +50,13 @@ def module_warehouse(
             yield Warehouse(make_settings("postgres", folder, database))
     else:
         yield Warehouse(make_settings("duckdb", folder))
+
+
+@pytest.fixture
+def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
+    """A NATS server with JetStream of this test's own (never one that runs on the machine)."""
+    with running_nats_server(tmp_path / "nats") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

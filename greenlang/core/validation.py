@@ -227,6 +227,15 @@ def map_columns(rules: list[FieldRule], columns: list[str]) -> tuple[dict[str, s
     return mapping, ignored
 
 
+def field_errors(error: ValidationError) -> list[dict[str, Any]]:
+    """A contract's rejection as the dead letter records it: ``{field, message}`` per problem (``field``: the
+    dotted location, or None for a rule of the whole record)."""
+    return [
+        {"field": ".".join(str(part) for part in item["loc"]) or None, "message": item["msg"]}
+        for item in error.errors(include_url=False, include_input=False)
+    ]
+
+
 @dataclass
 class ValidatedBatch:
     valid: pa.Table  # typed contract fields + _source_row + _row_sha256
@@ -320,9 +329,9 @@ class BatchValidator:
             record = self.contract.model_validate(candidate)
         except ValidationError as error:
             return None, errors + [
-                {"field": ".".join(str(part) for part in item["loc"]) or None, "message": item["msg"]}
-                for item in error.errors(include_url=False, include_input=False)
-                if not item["loc"] or item["loc"][0] not in unreadable
+                item
+                for item in field_errors(error)
+                if item["field"] is None or item["field"].split(".")[0] not in unreadable
             ]
         return (None, errors) if errors else (record, [])
 

@@ -131,6 +131,19 @@ CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.personal_data (
     _batch_id TEXT NOT NULL
 )"""
 
+# One row per stream consumer (``greenlang.core.stream_writer``): the broker position of the last message
+# the warehouse committed, written in the same transaction as that message's rows. The consumer restarts
+# after it, so a message redelivered after a crash is never applied twice.
+STREAM_POSITION_DDL = f"""
+CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.stream_position (
+    consumer TEXT PRIMARY KEY,
+    stream TEXT NOT NULL,
+    last_sequence BIGINT NOT NULL,
+    messages BIGINT NOT NULL,
+    last_published_at TIMESTAMP,
+    committed_at TIMESTAMP NOT NULL
+)"""
+
 
 SCHEMA_MIGRATIONS_DDL = f"""
 CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.schema_migrations (
@@ -203,6 +216,11 @@ RAW_MIGRATIONS = (
         5,
         "personal data: raw.tenant_data_key and raw.personal_data (pseudonyms' encrypted originals)",
         (TENANT_DATA_KEY_DDL, PERSONAL_DATA_DDL),
+    ),
+    Migration(
+        6,
+        "raw.stream_position: the committed broker position of each stream consumer",
+        (STREAM_POSITION_DDL,),
     ),
 )
 _MIGRATION_LOCK_KEY = "greenlang raw-layer migrations"

@@ -8,6 +8,7 @@ import dagster as dg
 from greenlang.ghg.assets import EPA_KEY, build_epa_emission_factors_asset
 from greenlang.ghg.grid import grid_carbon_intensity, grid_intensity_job, grid_intensity_schedule
 from greenlang.ghg.grid_api import CarbonIntensityResource
+from greenlang.ghg.meter_stream import meter_stream_definitions
 from greenlang.ghg.sources import EPA_EMISSION_FACTORS, GRID_CARBON_INTENSITY
 from greenlang.ingest.checks import build_row_conservation_checks
 
@@ -29,11 +30,14 @@ epa_weekly_load = dg.ScheduleDefinition(
 )
 
 
-def ghg_definitions(landing_dir: Path) -> dg.Definitions:
-    return dg.Definitions(
+def ghg_definitions(landing_dir: Path, nats_configured: bool, tenants: frozenset[str]) -> dg.Definitions:
+    """``nats_configured``: the deployment streams meter readings (GREENLANG_NATS_URL is set); ``tenants``:
+    the registered ones, whose readings the stream's writer accepts."""
+    batch = dg.Definitions(
         assets=[build_epa_emission_factors_asset(landing_dir), grid_carbon_intensity],
         asset_checks=build_row_conservation_checks([EPA_EMISSION_FACTORS, GRID_CARBON_INTENSITY]),
         jobs=[grid_intensity_job, epa_job],
         schedules=[grid_intensity_schedule, epa_weekly_load],
         resources={"grid": CarbonIntensityResource(base_url=dg.EnvVar("GREENLANG_GRID_API_URL"))},
     )
+    return dg.Definitions.merge(batch, meter_stream_definitions(nats_configured, tenants))

@@ -153,6 +153,10 @@ def describe_grid(uri: str, columns: list[str]) -> dict[str, str]:
 METER_READINGS = SourceSpec(
     name="meters__interval_readings", contract=MeterReading, cadence="daily", daily_partitions=True
 )
+# The same readings streamed from SCADA through NATS JetStream (greenlang.ghg.meter_stream): one row per
+# (tenant_id, meter_id, channel, interval_start), upserted by the micro-batch writer; the hourly cadence is
+# the freshness of a source that should never stop.
+METER_STREAM_READINGS = SourceSpec(name="meters__stream_readings", contract=MeterReading, cadence="hourly")
 FUEL_RECORDS = SourceSpec(name="fuels__fuel_records", contract=FuelRecord)
 REFRIGERANT_RECORDS = SourceSpec(name="fuels__refrigerant_records", contract=RefrigerantRecord)
 BUSINESS_TRAVEL = SourceSpec(name="travel__business_travel", contract=BusinessTrip)
@@ -204,4 +208,9 @@ GHG_LANDING_SOURCES: tuple[SourceSpec, ...] = (
     EMBER_GRID_INTENSITY,
     AIB_RESIDUAL_MIX,
 )
-GHG_SOURCES: tuple[SourceSpec, ...] = (*GHG_LANDING_SOURCES, EPA_EMISSION_FACTORS, GRID_CARBON_INTENSITY)
+GHG_SOURCES: tuple[SourceSpec, ...] = (
+    *GHG_LANDING_SOURCES,
+    EPA_EMISSION_FACTORS,
+    GRID_CARBON_INTENSITY,
+    METER_STREAM_READINGS,
+)

@@ -28,3 +28,20 @@ automation_sensor = dg.AutomationConditionSensorDefinition(
         "changed) since they were last built, and only those"
     ),
 )
+
+# The streamed meter readings against the settlement files, once the night's files are loaded (the meter
+# files' daily schedule runs at 04:30 UTC): the model's data test is the reconciliation check (WARN).
+METER_STREAM_RECONCILIATION = dg.AssetKey(["intermediate", "int_ghg__meter_stream_reconciliation"])
+reconcile_meter_stream_job = dg.define_asset_job(
+    "reconcile_meter_stream",
+    selection=dg.AssetSelection.assets(METER_STREAM_RECONCILIATION),
+    description="Compare each meter-day streamed from SCADA with the same day of the settlement files",
+)
+reconcile_meter_stream_nightly = dg.ScheduleDefinition(
+    name="reconcile_meter_stream_nightly",
+    job=reconcile_meter_stream_job,
+    cron_schedule="0 5 * * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Reconciles yesterday's streamed meter readings with the filed ones at 05:00 UTC",
+)

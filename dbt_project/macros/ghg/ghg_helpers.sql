@@ -100,3 +100,19 @@
         )
     end
 {%- endmacro %}
+
+{#-
+  ghg_energy_units(): the select of the energy units of unit_conversions_ghg that need no calorific basis
+  (Wh, kWh, MWh, GJ ...): unit, unit_code and to_base_factor (to kWh), what every meter reading (filed or
+  streamed) is converted with.
+-#}
+{% macro ghg_energy_units() -%}
+    select
+        unit,
+        unit_code,
+        to_base_factor
+
+    from {{ ref('unit_conversions_ghg') }}
+    where dimension = 'energy'
+        and coalesce(calorific_basis, '') = ''
+{%- endmacro %}

@@ -22,14 +22,7 @@ source as (
 
 units as (
 
-    select
-        unit,
-        unit_code,
-        to_base_factor
-
-    from {{ ref('unit_conversions_ghg') }}
-    where dimension = 'energy'
-        and coalesce(calorific_basis, '') = ''
+    {{ ghg_energy_units() }}
 
 ),
 
