@@ -18,6 +18,7 @@
         'hr__headcount': [3024000, 3888000],
         'logistics__freight_legs': [3024000, 3888000],
         'meters__interval_readings': [93600, 172800],
+        'meters__stream_readings': [10800, 93600],
         'oracle__invoices': [10800, 93600],
         'oracle__purchase_order_lines': [10800, 93600],
         'sap__material_stock': [10800, 93600],
