@@ -8,8 +8,10 @@
 --                  the warn window of the source's freshness policy, 0 beyond its fail window, linear in
 --                  between; 100 for a first load
 --   consistency  = 100 when rows read = loaded + rejected and the raw table and the dead letter hold
---                  exactly those counts (row conservation) and, for an ERP load, the sync that read it
---                  found the server's count of its window (raw.erp_sync.consistent); 0 otherwise
+--                  exactly those counts (row conservation; a micro-batch of a stream written by key holds
+--                  at most what it loaded: a later message replaces a reading) and, for an ERP load, the
+--                  sync that read it found the server's count of its window (raw.erp_sync.consistent);
+--                  0 otherwise
 --   quality_score = the weighted mean of the five (weights: var quality_score_weights).
 
 with
@@ -96,6 +98,8 @@ measured as (
         batches.tenant_id,
         batches.source,
         batches.status,
+        batches.file_format in ({{ "'" ~ var('quality_keyed_stream_formats') | join("', '") ~ "'" }})
+            as is_keyed_stream,
         batches.load_date,
         batches.started_at,
         batches.rows_read,
@@ -149,7 +153,7 @@ scored as (
         end as timeliness,
         case
             when rows_read = rows_loaded + rows_rejected
-                and rows_in_table = rows_loaded
+                and (rows_in_table = rows_loaded or (is_keyed_stream and rows_in_table <= rows_loaded))
                 and rows_in_dead_letter = rows_rejected
                 and coalesce(syncs_consistent, 1) = 1
                 then 100.0

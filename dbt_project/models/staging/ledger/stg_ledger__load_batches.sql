@@ -16,6 +16,7 @@ final as (
         tenant_id,
         source,
         status,
+        file_format,
         rows_read,
         rows_loaded,
         rows_rejected,
