@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import dagster as dg
 
 from greenlang.core.broker import JetStreamConsumer, StreamDeclaration, stream_lag
-from greenlang.core.domains import source_domain
+from greenlang.core.domains import layer_tags, source_domain
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.loader import migrate_raw_tables, prepare_raw_tables
 from greenlang.core.stream_writer import (
@@ -153,6 +153,8 @@ METER_STREAM_READINGS_KEY = raw_asset_key(METER_STREAM_READINGS)
 meter_stream_spec = dg.AssetSpec(
     key=METER_STREAM_KEY,
     group_name=source_domain(METER_STREAM_READINGS.name),
+    # what arrives, before the warehouse holds it: the layer of the raw table it feeds
+    tags=layer_tags("raw"),
     kinds={"nats"},
     description=(
         "The NATS JetStream stream METER_READINGS (subjects meters.<tenant>.<site>.<meter>, 7 days kept, "

@@ -17,7 +17,7 @@ units as (
 
 ),
 
-final as (
+typed as (
 
     select
         source.tenant_id,
@@ -25,7 +25,6 @@ final as (
         {{ ghg_normalise('source.channel') }} as channel,
         cast(source.interval_start as {{ dbt.type_timestamp() }}) as interval_start_utc,
         cast(source.interval_end as {{ dbt.type_timestamp() }}) as interval_end_utc,
-        cast(source.interval_start as date) as reading_date_utc,
         {{ to_decimal('source.value') }} as value,
         trim(source.unit) as unit,
         units.unit_code,
@@ -36,6 +35,17 @@ final as (
     from source
     left join units
         on {{ ghg_normalise('source.unit') }} = units.unit
+
+),
+
+final as (
+
+    -- the UTC day of the cast timestamp (a truncation, not a cast of what the contract accepted)
+    select
+        typed.*,
+        cast(interval_start_utc as date) as reading_date_utc
+
+    from typed
 
 )
 
