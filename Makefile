@@ -8,7 +8,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup manifest demo ui sql test test-fast bench bench-stream lint generate schemas lookml clean erp-sim erp-sync grid-sim backup
+.PHONY: setup manifest demo ui sql test test-fast bench bench-stream lint generate schemas lookml clean erp-sim erp-sync grid-sim backup archive bench-archive
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,18 @@ bench: manifest
 # manifest of per-table counts and hashes); restore: python -m greenlang.lifecycle.backup restore (docs/design.md).
 backup: setup
 	$(BIN)/python -m greenlang.lifecycle.backup create
+
+# Archive the raw partitions past their retention (GREENLANG_RETENTION_DAYS; none set: nothing is archived)
+# to Parquet under GREENLANG_ARCHIVE_URI (an s3:// object store, or by default the folder .warehouse/archive),
+# verified by count and hash before they leave the hot tables; list, restore, query, trace:
+# python -m greenlang.lifecycle.archive (docs/governance.md).
+archive: setup
+	$(BIN)/python -m greenlang.lifecycle.archive run
+
+# Archive and restore rows/s against a bare Parquet write and read of the same rows, on an S3-compatible
+# object store the benchmark starts (moto's server on 127.0.0.1).
+bench-archive: setup
+	$(BIN)/python -m bench.archive_round_trip
 
 # SCADA meter readings through a NATS server of its own into each engine: events/s and latency p50/p99.
 bench-stream: setup

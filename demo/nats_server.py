@@ -78,10 +78,15 @@ def running_nats_server(store_dir: Path, port: int | None = None) -> Iterator[Na
         _wait_for(port, process)
         yield NatsServer(url=f"nats://127.0.0.1:{port}", port=port, store_dir=store_dir, process=process)
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM a server we started, then SIGKILL if it has not exited within 10 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

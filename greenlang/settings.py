@@ -63,6 +63,26 @@ class LineageSettings:
 
 
 @dataclass(frozen=True)
+class ArchiveSettings:
+    """Where archived raw partitions go (``greenlang.lifecycle.archive``) and when a raw table's partitions
+    leave the hot tables (docs/governance.md, "Retention").
+
+    ``uri``: ``s3://bucket/prefix`` on an S3-compatible object store (``endpoint`` for one that is not AWS,
+    e.g. ``http://127.0.0.1:9000``), or a local folder. The access key pair is a secret: it reaches the
+    object store's client only, never a log, the manifest or the warehouse (without it the client takes the
+    usual AWS chain: environment, profile, instance role). ``retention_days``: per raw table, the days a
+    load month stays in the hot table after it ends; a raw table not named is never archived (no default
+    retention: it is each deployment's decision, within the legal minimums docs/governance.md lists)."""
+
+    uri: str = ".warehouse/archive"
+    endpoint: str | None = None
+    region: str = "us-east-1"
+    access_key_id: str | None = None
+    secret_access_key: str | None = None
+    retention_days: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Settings:
     target: str
     duckdb_path: Path
@@ -104,6 +124,7 @@ class Settings:
     # The NATS server of the meter-reading stream (``GREENLANG_NATS_URL``, e.g. nats://127.0.0.1:4222); None:
     # no stream is configured, and its sensor and writer say so instead of guessing a server.
     nats_url: str | None = None
+    archive: ArchiveSettings = field(default_factory=ArchiveSettings)
 
     def dbt_env(self) -> dict[str, str]:
         """Environment for a dbt subprocess, so dbt sees the same warehouse as the loaders."""
@@ -155,7 +176,31 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         anomaly_min_points=int(env.get("GREENLANG_ANOMALY_MIN_POINTS", "14")),
         backup_dir=_absolute(env.get("GREENLANG_BACKUP_DIR", ".warehouse/backups")),
         nats_url=env.get("GREENLANG_NATS_URL") or None,
+        archive=ArchiveSettings(
+            uri=_archive_uri(env.get("GREENLANG_ARCHIVE_URI", ".warehouse/archive")),
+            endpoint=env.get("GREENLANG_ARCHIVE_ENDPOINT") or None,
+            region=env.get("GREENLANG_ARCHIVE_REGION", "us-east-1"),
+            access_key_id=env.get("GREENLANG_ARCHIVE_ACCESS_KEY_ID") or None,
+            secret_access_key=env.get("GREENLANG_ARCHIVE_SECRET_ACCESS_KEY") or None,
+            retention_days=_retention_days(env.get("GREENLANG_RETENTION_DAYS", "")),
+        ),
     )
+
+
+def _archive_uri(uri: str) -> str:
+    """An ``s3://`` URI as given; a local folder made absolute like the other paths."""
+    return uri if uri.startswith("s3://") else str(_absolute(uri))
+
+
+def _retention_days(value: str) -> dict[str, int]:
+    """``GREENLANG_RETENTION_DAYS`` (``customs__cbam_shipments=1825,meters__readings=400``): raw table → days."""
+    retention: dict[str, int] = {}
+    for pair in filter(None, (item.strip() for item in value.split(","))):
+        table, _, days = (part.strip() for part in pair.partition("="))
+        if not table or not days.isdigit():
+            raise ValueError(f"GREENLANG_RETENTION_DAYS: {pair!r} is not <raw table>=<days>")
+        retention[table] = int(days)
+    return retention
 
 
 def _score(env: Mapping[str, str], name: str, default: float) -> float:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from demo.nats_server import NatsServer, running_nats_server
+from demo.object_store import ObjectStore, running_object_store
 from greenlang.core.warehouse import Warehouse
 from greenlang.settings import TELEMETRY_OFF, PostgresSettings
 from tests.helpers import dbt
@@ -57,6 +58,13 @@ def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
     """A NATS server with JetStream of this test's own (never one that runs on the machine)."""
     with running_nats_server(tmp_path / "nats") as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def object_store() -> Iterator[ObjectStore]:
+    """An S3-compatible object store of this session's own (moto's server on 127.0.0.1), with a bucket."""
+    with running_object_store() as store:
+        yield store
 
 
 @pytest.fixture(scope="session")

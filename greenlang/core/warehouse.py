@@ -145,6 +145,36 @@ CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.stream_position (
 )"""
 
 
+# Archival (``greenlang.lifecycle.archive``): one row per archived partition — a raw table's batches of one
+# tenant and load month, moved to Parquet on the object store — with where its objects and manifest are and
+# the count and content hash they were verified against before the hot rows were removed; and the batches
+# each archive holds, so that a batch's rows are looked for in the archive once they left the hot table.
+ARCHIVE_LEDGER_DDL = f"""
+CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.archive_ledger (
+    archive_id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    period TEXT NOT NULL,
+    location TEXT NOT NULL,
+    manifest_key TEXT NOT NULL,
+    batches BIGINT NOT NULL,
+    rows_archived BIGINT NOT NULL,
+    rows_sha256 TEXT NOT NULL,
+    dead_letters BIGINT NOT NULL,
+    dead_letters_sha256 TEXT NOT NULL,
+    status TEXT NOT NULL,
+    archived_at TIMESTAMP NOT NULL,
+    restored_at TIMESTAMP
+)"""
+
+ARCHIVED_BATCH_DDL = f"""
+CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.archived_batch (
+    batch_id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    archive_id TEXT NOT NULL
+)"""
+
+
 SCHEMA_MIGRATIONS_DDL = f"""
 CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.schema_migrations (
     version BIGINT PRIMARY KEY,
@@ -222,6 +252,11 @@ RAW_MIGRATIONS = (
         "raw.stream_position: the committed broker position of each stream consumer",
         (STREAM_POSITION_DDL,),
     ),
+    Migration(
+        7,
+        "archival: raw.archive_ledger and raw.archived_batch (raw partitions moved to the object store)",
+        (ARCHIVE_LEDGER_DDL, ARCHIVED_BATCH_DDL),
+    ),
 )
 _MIGRATION_LOCK_KEY = "greenlang raw-layer migrations"
 
@@ -234,6 +269,18 @@ def utcnow() -> dt.datetime:
 def raw_table_columns(columns: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     """Every column of a raw table whose contract has ``columns``: the tenant, those, the provenance."""
     return [("tenant_id", "TEXT NOT NULL"), *columns, *PROVENANCE_COLUMNS]
+
+
+def archived_batch_location(session: Session, batch_id: str) -> dict[str, Any] | None:
+    """The archive that holds a batch's rows (``greenlang.lifecycle.archive``): its id, source, tenant, period,
+    store and manifest; None while the rows are in their raw table (or the batch is unknown)."""
+    found = session.fetch_dicts(
+        "SELECT a.archive_id, a.source, a.tenant_id, a.period, a.location, a.manifest_key "
+        f"FROM {RAW_SCHEMA}.archived_batch AS b JOIN {RAW_SCHEMA}.archive_ledger AS a ON a.archive_id = b.archive_id "
+        "WHERE b.batch_id = %(id)s",
+        {"id": batch_id},
+    )
+    return found[0] if found else None
 
 
 class ContractVersionConflict(RuntimeError):

@@ -133,8 +133,13 @@ def _held_keys(session: Session, relation: str, tenant: str) -> tuple[str, set[s
         key, sql = "sync_id", f"SELECT sync_id FROM {RAW_SCHEMA}.erp_sync WHERE {TENANT_CONDITION}"
     elif table == "tenant_data_key":  # the wrapped data key: its key-encryption key moves with the key store
         key, sql = "key_id", f"SELECT key_id FROM {RAW_SCHEMA}.tenant_data_key WHERE {TENANT_CONDITION}"
+    elif table == "archive_ledger":  # the tenant's archives: their objects stay in the object store
+        key, sql = (
+            "archive_id",
+            f"SELECT archive_id FROM {RAW_SCHEMA}.archive_ledger WHERE {TENANT_CONDITION}",
+        )
     else:
-        key = "batch_id" if table in ("load_batch", "dead_letter") else "_batch_id"
+        key = "batch_id" if table in ("load_batch", "dead_letter", "archived_batch") else "_batch_id"
         sql = f"SELECT batch_id FROM {RAW_SCHEMA}.load_batch WHERE {TENANT_CONDITION}"
     return key, {value for (value,) in session.fetchall(sql, {"tenant": tenant})}
 

@@ -8,7 +8,8 @@ record came in (``_batch_id``), and a fact names the versioned factor row it use
 A batch reaches the marts rows it delivered and, when it delivered factors (emission factors, CBAM default
 values), the facts that use them; an emission factor version (publisher, edition and version of
 ``dim_emission_factor``) reaches the facts that use its rows. The reports are those downstream of the marts reached,
-in the dbt manifest (the ``rpt_`` relations and the dashboards, dbt exposures).
+in the dbt manifest (the ``rpt_`` relations and the dashboards, dbt exposures). For a batch whose rows were
+archived (``greenlang.lifecycle.archive``), the output names the archive that holds them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from greenlang.core.warehouse import Session, Warehouse
+from greenlang.core.warehouse import Session, Warehouse, archived_batch_location
 from greenlang.settings import load_settings
 from greenlang.warehouse.manifest import manifest_path
 
@@ -163,11 +164,13 @@ def main(argv: list[str] | None = None) -> int:
     manifest = json.loads(manifest_path(settings.target).read_text())
     with Warehouse(settings).session(read_only=True) as session:
         if arguments.batch:
-            impact = batch_impact(session, manifest, arguments.batch)
+            impact = batch_impact(session, manifest, arguments.batch).as_dict()
+            # the batch's own rows: in its raw table, or archived (python -m greenlang.lifecycle.archive trace)
+            impact["archived"] = archived_batch_location(session, arguments.batch)
         else:
             publisher, edition, version = arguments.factor_version.split("/")
-            impact = factor_version_impact(session, manifest, publisher, edition, version)
-    print(json.dumps(impact.as_dict(), indent=2))
+            impact = factor_version_impact(session, manifest, publisher, edition, version).as_dict()
+    print(json.dumps(impact, indent=2))
     return 0
 
 
