@@ -106,9 +106,12 @@ class ArchiveStore:
         with self.filesystem.open_input_stream(self.path(key)) as stream:
             return stream.read()
 
+    def make_parent(self, key: str) -> None:
+        """The folder of ``key``: needed on a local disk; on an object store pyarrow keeps an empty marker."""
+        self.filesystem.create_dir(self.path(key).rsplit("/", 1)[0], recursive=True)
+
     def write_bytes(self, key: str, data: bytes) -> None:
-        parent = self.path(key).rsplit("/", 1)[0]
-        self.filesystem.create_dir(parent, recursive=True)
+        self.make_parent(key)
         with self.filesystem.open_output_stream(self.path(key)) as stream:
             stream.write(data)
 
@@ -140,12 +143,14 @@ class Partition:
         return f"manifests/{self.archive_id}.json"
 
 
-@dataclass
+@dataclass(frozen=True)
 class ArchivedObject:
+    """An object as the store holds it: its rows' count and content hash, its size and file SHA-256."""
+
     key: str
     fingerprint: Fingerprint
-    size: int = 0
-    sha256: str = ""
+    size: int
+    sha256: str
 
     def as_dict(self) -> dict[str, Any]:
         return {"key": self.key, **self.fingerprint.as_dict(), "bytes": self.size, "file_sha256": self.sha256}
@@ -218,7 +223,7 @@ def _write_parquet(
     store: ArchiveStore, key: str, schema: pa.Schema, batches: Iterable[pa.RecordBatch]
 ) -> Fingerprint:
     """Write ``batches`` to ``key``; their fingerprint, taken as they pass."""
-    store.filesystem.create_dir(store.path(key).rsplit("/", 1)[0], recursive=True)
+    store.make_parent(key)
     with (
         store.filesystem.open_output_stream(store.path(key)) as sink,
         pq.ParquetWriter(sink, schema, compression="zstd") as writer,
