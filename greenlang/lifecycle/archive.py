@@ -1,5 +1,4 @@
-"""Archive raw partitions past their retention to Parquet on an object store; restore them, query them in
-place, and trace a batch's rows into them.
+"""Archive raw partitions past their retention to Parquet on an object store; restore, query, trace them.
 
     python -m greenlang.lifecycle.archive run [--as-of YYYY-MM-DD] [--source RAW_TABLE ...]
     python -m greenlang.lifecycle.archive list

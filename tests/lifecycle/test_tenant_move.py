@@ -144,3 +144,34 @@ def test_a_tenant_moves_from_duckdb_to_postgresql(tmp_path: Path, postgres_datab
     assert written["raw.customs__cbam_shipments"] == exported["tables"]["raw.customs__cbam_shipments"]["rows"]
     assert written[METER_READINGS.raw_table] == exported["tables"][METER_READINGS.raw_table]["rows"] == 24
     assert verify_tenant(target, tmp_path / "export") == []
+
+
+def test_a_reported_figure_traces_to_its_record_after_archival(move: dict, tmp_path: Path) -> None:
+    """On A's dbt build (no build of its own; last in this module: it archives A's declarations): a
+    ``fct_cbam_imports`` row's provenance (``_batch_id``, ``_row_sha256``) still reaches its record once the
+    record left the hot table for the archive."""
+    from greenlang.core.warehouse import archived_batch_location
+    from greenlang.lifecycle.archive import ArchiveStore, run_archive, trace_batch
+    from greenlang.settings import ArchiveSettings
+
+    with move["a"].session() as session:
+        fact = session.fetch_dicts(
+            "SELECT * FROM marts.fct_cbam_imports WHERE tenant_id = %(t)s ORDER BY _batch_id, _source_row LIMIT 1",
+            {"t": MOVED},
+        )[0]
+        record = session.fetch_dicts(
+            "SELECT * FROM raw.customs__cbam_shipments WHERE _batch_id = %(b)s AND _row_sha256 = %(h)s",
+            {"b": fact["_batch_id"], "h": fact["_row_sha256"]},
+        )
+    settings = ArchiveSettings(uri=str(tmp_path / "archive"), retention_days={"customs__cbam_shipments": 30})
+    run_archive(move["a"], settings, dt.date.today() + dt.timedelta(days=70))
+
+    with move["a"].session() as session:
+        found = trace_batch(session, ArchiveStore.of(settings), fact["_batch_id"], fact["_row_sha256"])
+        location = archived_batch_location(session, fact["_batch_id"])
+        assert session.scalar("SELECT count(*) FROM raw.customs__cbam_shipments") == 0
+    assert found.archive_id == location["archive_id"] and found.rows == record
+    assert (found.rows[0]["declaration_id"], found.rows[0]["_source_row"]) == (
+        fact["declaration_id"],
+        fact["_source_row"],
+    )
