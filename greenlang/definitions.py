@@ -9,6 +9,7 @@ from greenlang.erp.definitions import erp_definitions
 from greenlang.esrs.definitions import esrs_definitions
 from greenlang.ghg.definitions import ghg_definitions
 from greenlang.ingest.definitions import landing_definitions
+from greenlang.lifecycle.definitions import lifecycle_definitions
 from greenlang.observe.definitions import observe_definitions
 from greenlang.quality.definitions import quality_definitions
 from greenlang.settings import Settings, load_settings
@@ -26,6 +27,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         quality_definitions(settings),
         alerts_definitions(settings.alert_urls),
         observe_definitions(settings),
+        lifecycle_definitions(settings.archive),
     )
 
 

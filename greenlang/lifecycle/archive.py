@@ -65,6 +65,7 @@ from greenlang.settings import ArchiveSettings, load_settings
 MANIFEST_FORMAT = 1
 DEAD_LETTER = "dead_letter"
 ARCHIVED, RESTORED = "archived", "restored"
+NO_RETENTION = "no raw table has a retention (GREENLANG_RETENTION_DAYS): nothing to archive"
 
 
 class ArchiveMismatch(RuntimeError):
@@ -100,6 +101,10 @@ class ArchiveStore:
 
     def path(self, key: str) -> str:
         return f"{self.root}/{key}"
+
+    def uri(self, key: str) -> str:
+        """Where ``key`` is, as a URI without credentials (``location`` names none)."""
+        return f"{self.location.rstrip('/')}/{key}"
 
     def read_bytes(self, key: str) -> bytes:
         with self.filesystem.open_input_stream(self.path(key)) as stream:
@@ -157,9 +162,10 @@ class ArchivedObject:
 
 @dataclass
 class ArchiveRun:
-    """What one run archived: each partition's id and its objects."""
+    """What one run archived: each partition's id and its objects, and the partitions by id."""
 
     archived: dict[str, list[ArchivedObject]] = field(default_factory=dict)
+    partitions: dict[str, Partition] = field(default_factory=dict)
 
     def rows(self, table: str | None = None) -> int:
         """Rows archived of the raw tables (``table``: of that one only, e.g. ``dead_letter``)."""
@@ -168,6 +174,12 @@ class ArchiveRun:
             for objects in self.archived.values()
             for obj in objects
             if (obj.key.split("/")[1] == table if table else obj.key.split("/")[1] != DEAD_LETTER)
+        )
+
+    def summary(self, location: str) -> str:
+        return (
+            f"archived {len(self.archived)} partitions, {self.rows()} rows and {self.rows(DEAD_LETTER)} dead "
+            f"letters, to {location}"
         )
 
 
@@ -377,6 +389,7 @@ def run_archive(
                 objects = archive_partition(session, store, partition)
                 if objects:
                     run.archived[partition.archive_id] = objects
+                    run.partitions[partition.archive_id] = partition
     return run
 
 
@@ -551,13 +564,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     warehouse = Warehouse(settings)
     if args.command == "run":
         if not (args.source or settings.archive.retention_days):
-            print("no raw table has a retention (GREENLANG_RETENTION_DAYS): nothing to archive")
+            print(NO_RETENTION)
             return 0
         done = run_archive(warehouse, settings.archive, args.as_of, args.source)
-        print(
-            f"archived {len(done.archived)} partitions, {done.rows()} rows and {done.rows(DEAD_LETTER)} dead "
-            f"letters, to {settings.archive.uri}"
-        )
+        print(done.summary(settings.archive.uri))
         for archive_id, objects in done.archived.items():
             print(
                 f"  {archive_id}: " + ", ".join(f"{obj.key} ({obj.fingerprint.rows} rows)" for obj in objects)

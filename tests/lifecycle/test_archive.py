@@ -2,23 +2,27 @@
 customs declarations past their retention archived to Parquet, verified by count and hash before they left
 the hot tables; a re-run changes nothing; the archive queried in place by DuckDB; a row traced into the
 archive; a partition restored identical and a tampered one refused; rows the ledger does not account for
-stop an archive before anything is removed."""
+stop an archive before anything is removed; the Dagster job does the same, once, and its schedule starts
+running only where a retention is configured."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 
+import dagster as dg
 import pytest
 from pyarrow import fs
 
-from demo.object_store import ObjectStore
+from demo.object_store import ACCESS_KEY_ID, SECRET_ACCESS_KEY, ObjectStore
 from greenlang.cbam.sources import CBAM_DEFAULT_VALUES, CBAM_SHIPMENTS
 from greenlang.core.row_conservation import row_conservation_violations
-from greenlang.core.warehouse import Warehouse
+from greenlang.core.warehouse import Warehouse, WarehouseResource
 from greenlang.lifecycle.archive import (
     ARCHIVED,
+    NO_RETENTION,
     RESTORED,
     ArchiveMismatch,
     ArchiveStore,
@@ -33,9 +37,11 @@ from greenlang.lifecycle.archive import (
     trace_batch,
 )
 from greenlang.lifecycle.backup import warehouse_contents
+from greenlang.lifecycle.definitions import lifecycle_definitions
 from greenlang.lifecycle.fingerprint import fingerprint_table
+from greenlang.lifecycle.jobs import ARCHIVE_JOB
 from greenlang.lifecycle.tenant_move import export_tenant, import_tenant, verify_tenant
-from greenlang.settings import ArchiveSettings, load_settings
+from greenlang.settings import ArchiveSettings, Settings, load_settings
 from tests.helpers.lifecycle import load_declarations, load_reference_data
 from tests.helpers.warehouses import make_settings
 
@@ -290,3 +296,84 @@ def test_a_tenant_moves_with_its_archives(warehouse: Warehouse, tmp_path: Path) 
         found = trace_batch(session, ArchiveStore.of(settings), batch_id)
     assert found.archive_id == archive_id and len(found.rows) == 49
     assert restore_archive(target, settings, archive_id) == {SHIPMENTS: 98, "dead_letter": 2}
+
+
+def _archive_job_definitions(settings: Settings) -> dg.Definitions:
+    """The lifecycle's definitions as the code location assembles them, with the warehouse's resource."""
+    return dg.Definitions.merge(
+        lifecycle_definitions(settings.archive),
+        dg.Definitions(resources={"warehouse": WarehouseResource.from_settings(settings)}),
+    )
+
+
+def test_the_monthly_schedule_runs_by_default_only_with_a_retention(tmp_path: Path) -> None:
+    def default_status(retention_days: dict[str, int]) -> dg.DefaultScheduleStatus:
+        settings = replace(
+            make_settings("duckdb", tmp_path), archive=ArchiveSettings(retention_days=retention_days)
+        )
+        (schedule,) = _archive_job_definitions(settings).schedules
+        assert schedule.job_name == ARCHIVE_JOB
+        return schedule.default_status
+
+    assert default_status({}) == dg.DefaultScheduleStatus.STOPPED
+    assert default_status({SHIPMENTS: 30}) == dg.DefaultScheduleStatus.RUNNING
+
+
+def _run_archive_job(settings: Settings, as_of: dt.date) -> tuple[dict, str]:
+    """A run of the archive job in process: its step's output metadata, and every message of the run."""
+    job = _archive_job_definitions(settings).resolve_job_def(ARCHIVE_JOB)
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(
+            run_config={"ops": {"archive_partitions": {"config": {"as_of": as_of.isoformat()}}}},
+            instance=instance,
+        )
+        assert result.success
+        (output,) = (
+            event for event in result.all_events if event.event_type == dg.DagsterEventType.STEP_OUTPUT
+        )
+        messages = "\n".join(record.message for record in instance.all_logs(result.run_id))
+    return output.step_output_data.metadata, messages
+
+
+def test_the_archive_job_archives_once_and_names_each_object(
+    tmp_path: Path, object_store: ObjectStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``archive_past_retention`` as the schedule launches it, with the store's key pair from the
+    environment: the partition's objects in the metadata, without credentials; a second run does nothing."""
+    monkeypatch.setenv("GREENLANG_ARCHIVE_ACCESS_KEY_ID", ACCESS_KEY_ID)
+    monkeypatch.setenv("GREENLANG_ARCHIVE_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY)
+    settings = replace(
+        make_settings("duckdb", tmp_path), archive=object_store.archive_settings("test-job", {SHIPMENTS: 30})
+    )
+    warehouse = Warehouse(settings)
+    load_reference_data(warehouse)
+    load_declarations(warehouse, tmp_path, "acme-steel", rows=50, seed=8)
+    before = _hot(warehouse, "acme-steel")
+
+    first, first_log = _run_archive_job(settings, AS_OF)
+    second, second_log = _run_archive_job(settings, AS_OF)
+
+    with warehouse.session() as session:
+        (entry,) = archive_ledger(session)
+        assert session.scalar(f"SELECT count(*) FROM raw.{SHIPMENTS}") == 0
+    assert (first["partitions"].value, first["rows"].value, first["dead_letters"].value) == (1, 98, 2)
+    objects = {record.data["table"]: record.data for record in first["archived_objects"].value.records}
+    store = ArchiveStore.of(settings.archive)
+    for table, fingerprint in ((SHIPMENTS, before["rows"]), ("dead_letter", before["dead"])):
+        found = objects[table]
+        key = found["uri"].removeprefix(f"{store.location}/")
+        info = store.filesystem.get_file_info(store.path(key))
+        assert (found["archive_id"], found["tenant_id"]) == (entry["archive_id"], "acme-steel")
+        assert (found["month"], found["rows"]) == (entry["period"], fingerprint.rows)
+        assert found["uri"].startswith("s3://") and info.size == found["bytes"] > 0
+    shown = json.dumps({name: str(value) for name, value in first.items()}) + first_log
+    assert ACCESS_KEY_ID not in shown and SECRET_ACCESS_KEY not in shown
+    assert second["partitions"].value == 0 and "archived 0 partitions" in second_log
+    with warehouse.session() as session:
+        assert archive_ledger(session) == [entry]
+
+
+def test_the_archive_job_without_a_retention_succeeds_doing_nothing(tmp_path: Path) -> None:
+    settings = make_settings("duckdb", tmp_path)
+    metadata, log = _run_archive_job(settings, AS_OF)
+    assert metadata["partitions"].value == 0 and NO_RETENTION in log
