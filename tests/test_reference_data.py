@@ -138,11 +138,19 @@ def test_rule_breaking_default_values_are_flagged_and_not_used(
     for issue in issues:
         print("  " + " | ".join(str(value) for value in issue.values()))
     flagged = {
-        (issue["country_name_published"], issue["cn_code"], issue["broken_rule"], issue["disqualified_figures"])
+        (
+            issue["country_name_published"],
+            issue["cn_code"],
+            issue["broken_rule"],
+            issue["disqualified_figures"],
+        )
         for issue in issues
     }
     assert flagged == FLAGGED_FIGURES
-    assert (len(issues), len({(i["country_name_published"], i["cn_code"], i["description"]) for i in issues})) == (
+    assert (
+        len(issues),
+        len({(i["country_name_published"], i["cn_code"], i["description"]) for i in issues}),
+    ) == (
         13,
         9,
     )

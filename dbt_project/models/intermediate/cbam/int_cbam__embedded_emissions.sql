@@ -106,18 +106,16 @@ final as (
         case when indirect_method = 'electricity' then electricity_emission_factor_source end
             as electricity_emission_factor_source,
         is_electricity_factor_missing,
-        case
-            when emission_method = 'default' or indirect_method = 'default' then matched_default_value_id
-        end as default_value_id,
-        case
-            when emission_method = 'default' or indirect_method = 'default' then matched_default_value_fallback
-        end as default_value_fallback,
-        case
-            when emission_method = 'default' or indirect_method = 'default' then default_value_selection
-        end as default_value_selection,
-        case
-            when emission_method = 'default' or indirect_method = 'default' then default_value_candidates
-        end as default_value_candidates,
+        -- the default value row, where a figure of it is used
+        {%- for column, matched in [
+            ('default_value_id', 'matched_default_value_id'),
+            ('default_value_fallback', 'matched_default_value_fallback'),
+            ('default_value_selection', 'default_value_selection'),
+            ('default_value_candidates', 'default_value_candidates'),
+        ] %}
+        case when emission_method = 'default' or indirect_method = 'default' then {{ matched }} end
+            as {{ column }},
+        {%- endfor %}
         case when emission_method = 'default' then clamped_year end as default_value_year,
         {{ to_decimal("case when emission_method = 'default' then markup_factor end") }} as markup_factor,
         {{ to_decimal('see_direct_raw') }} as see_direct,
