@@ -111,10 +111,10 @@ def test_rule_breaking_default_values_are_flagged_and_not_used(
 ) -> None:
     prepare_raw_tables(loaded_reference, list(RAW_SOURCES))  # no shipments: the reference data alone
     # the report and the checks it reads, the import lines' steps (their dbt unit tests on this
-    # engine), with every data test whose parents are all built
+    # engine) and the fact's enforced contract, with every data test whose parents are all built
     dbt.build(
         loaded_reference.settings,
-        "+rpt_cbam_default_value_issues +int_cbam__default_values_checked +int_cbam__embedded_emissions",
+        "+rpt_cbam_default_value_issues +int_cbam__default_values_checked +fct_cbam_imports",
         indirect_selection="cautious",
     )
     with loaded_reference.session() as session:

@@ -93,6 +93,6 @@
     {%- elif attribute == 't_co2_per_mwh' -%}
     {{ to_decimal('null') }}
     {%- else -%}
-    cast(null as {{ dbt.type_string() }})
+    cast(null as text)
     {%- endif %}
 {%- endmacro %}
