@@ -150,7 +150,8 @@ def read_default_values(path: Path = DEFAULT_VALUES_FILE) -> list[CBAMDefaultVal
     with io.StringIO(path.read_bytes().decode("cp1252"), newline="") as text:
         reader = csv.reader(text, delimiter=";")
         next(reader)  # the published header; fields are taken in contract order
-        fields = list(CBAMDefaultValue.model_fields)
+        # the published columns (each *_published field reads the text of its figure's column)
+        fields = [name for name in CBAMDefaultValue.model_fields if not name.endswith("_published")]
         return [CBAMDefaultValue.model_validate(dict(zip(fields, row, strict=True))) for row in reader]
 
 

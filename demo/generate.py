@@ -263,6 +263,7 @@ def _chunk(plan: _Plan, rng: np.random.Generator, rows: int) -> pa.Table:
             "actual_indirect_see": _decimal_text(_units(indirect, 4, has_indirect), 4, has_indirect),
             "electricity_consumed_mwh": no_value,
             "carbon_price_paid_eur": no_value,
+            "production_route": no_value,
         }
     )
 

@@ -3,21 +3,39 @@
 -#}
 
 {#-
-  half_unit_in_last_place(expr): half a unit in the last published decimal place of a value, the
-  largest rounding error the publication can hold. The raw layer stores decimal(38,12), so the
-  published number of decimals is recovered from the value itself (the smallest k with
-  x = round(x, k)), but never fewer than var('cbam_default_value_min_decimal_places') = 2: the
-  Commission's workbook shows two decimals and the CSV conversion drops trailing zeros, so "0.9" is
-  0.90 (tolerance 0.005, not 0.05). NULL counts as 0 (an absent term adds no rounding error).
+  published_scale(text_expr, value_expr): the number of decimals of a figure as published, from its
+  text ("0.957" 3, "3.0" 1, "7" 0; a decimal comma counts like a point); NULL when nothing is
+  published. A row loaded before its text was kept (contract CBAMDefaultValue < 1.1.0) has only the
+  exact value: its decimals are then those of the value (the smallest k with x = round(x, k)), which
+  misses a published trailing zero ("3.0" reads as 0 decimals).
 -#}
-{% macro half_unit_in_last_place(expr, max_places=12) -%}
-    {%- set min_places = var('cbam_default_value_min_decimal_places') | int -%}
+{% macro published_scale(text_expr, value_expr, max_places=12) -%}
+    {%- set text = "trim(" ~ text_expr ~ ")" -%}
+    {%- set point = "strpos(replace(" ~ text ~ ", ',', '.'), '.')" -%}
     case
-        when {{ expr }} is null then 0
-        {%- for places in range(min_places, max_places) %}
-        when {{ expr }} = round({{ expr }}, {{ places }}) then 0.{{ '0' * places }}5
+        when nullif({{ text }}, '') is not null and {{ point }} = 0 then 0
+        when nullif({{ text }}, '') is not null then cast(length({{ text }}) - {{ point }} as integer)
+        when {{ value_expr }} is null then null
+        {%- for places in range(0, max_places) %}
+        when {{ value_expr }} = round({{ value_expr }}, {{ places }}) then {{ places }}
         {%- endfor %}
-        else 0.{{ '0' * max_places }}5
+        else {{ max_places }}
+    end
+{%- endmacro %}
+
+{#-
+  half_unit_in_last_place(scale_expr): half a unit in the last published decimal place of a figure
+  with `scale_expr` decimals (published_scale), the largest error its rounding can hold: 2 decimals
+  0.005, 6 decimals 0.0000005. An exact decimal literal per scale (no floating-point power). NULL
+  scale (the figure is absent) counts as 0: an absent term adds no rounding error.
+-#}
+{% macro half_unit_in_last_place(scale_expr, max_places=12) -%}
+    case
+        when {{ scale_expr }} is null then 0
+        when {{ scale_expr }} = 0 then 0.5
+        {%- for places in range(1, max_places + 1) %}
+        when {{ scale_expr }} = {{ places }} then 0.{{ '0' * places }}5
+        {%- endfor %}
     end
 {%- endmacro %}
 
@@ -39,4 +57,42 @@
         else {{ markup[year | string] }}
     {%- endif %}
     end
+{%- endmacro %}
+
+{#-
+  cbam_default_value_year(date_expr): the year whose published default value applies to an import on
+  `date_expr`: its year clamped to vars cbam_default_value_first_year..cbam_default_value_last_year
+  (2026..2028, the years IR (EU) 2025/2621 publishes; later imports use the 2028 value).
+-#}
+{% macro cbam_default_value_year(date_expr) -%}
+    least(
+        greatest({{ year_of(date_expr) }}, {{ var('cbam_default_value_first_year') }}),
+        {{ var('cbam_default_value_last_year') }}
+    )
+{%- endmacro %}
+
+{#-
+  cbam_electricity_factor(country_expr, attribute): the configured emission factor of the electricity
+  grid of a country of origin (attribute 't_co2_per_mwh', an exact decimal) or its source (attribute
+  'source', text), from var cbam_electricity_emission_factors ({ISO alpha-2: {t_co2_per_mwh, source}}).
+  No factor is published in a file the project reads (the Commission's IEA-based country factors are
+  in the CBAM registry only), so the var defaults to none: NULL for every country until configured.
+-#}
+{% macro cbam_electricity_factor(country_expr, attribute) -%}
+    {%- set factors = var('cbam_electricity_emission_factors') or {} -%}
+    {%- if factors %}
+    case {{ country_expr }}
+        {%- for country, factor in factors.items() | sort %}
+        {%- if attribute == 't_co2_per_mwh' %}
+        when '{{ country }}' then {{ to_decimal("'" ~ factor['t_co2_per_mwh'] ~ "'") }}
+        {%- else %}
+        when '{{ country }}' then {{ dbt.string_literal(factor['source']) }}
+        {%- endif %}
+        {%- endfor %}
+    end
+    {%- elif attribute == 't_co2_per_mwh' -%}
+    {{ to_decimal('null') }}
+    {%- else -%}
+    cast(null as text)
+    {%- endif %}
 {%- endmacro %}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import AliasChoices, BeforeValidator, Field, StringConstraints, model_validator
 
@@ -27,6 +27,32 @@ CnHeadingOrCode = Annotated[
 # the benchmarks in Implementing Regulation (EU) 2025/2620.
 RouteCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\([A-Z]\)$")]
 OptionalRouteCode = Annotated[RouteCode | None, BeforeValidator(blank_to_none)]
+# A published figure as written (digits, one decimal point or comma): its number of decimals is the
+# precision the publisher rounded it to, which the exact decimal column cannot keep ("3.0" reads as 3).
+PublishedFigureText = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]+([.,][0-9]+)?$", max_length=40)
+]
+OptionalPublishedFigureText = Annotated[PublishedFigureText | None, BeforeValidator(blank_to_none)]
+
+# The published columns of the figures: (field, the names a delivery may give its column).
+_PUBLISHED_FIGURE_COLUMNS = {
+    "default_value_direct": ("default_value_direct", "default_value_direct_emissions"),
+    "default_value_indirect": ("default_value_indirect", "default_value_indirect_emissions"),
+    "default_value_total": ("default_value_total", "default_value_total_emissions"),
+    "default_value_2026": ("default_value_2026", "2026_default_value_including_mark_up"),
+    "default_value_2027": ("default_value_2027", "2027_default_value_including_mark_up"),
+    "default_value_2028": ("default_value_2028", "2028_default_value_including_mark_up"),
+}
+
+
+def _published_text(figure: str) -> Any:
+    """The text of a figure's published column, kept beside its exact value for its precision."""
+    return Field(
+        default=None,
+        validation_alias=AliasChoices(f"{figure}_published", *_PUBLISHED_FIGURE_COLUMNS[figure]),
+        description=f"{figure} as written in the publication: its decimals are the precision it was rounded "
+        "to (the tolerance of the consistency rules, int_cbam__default_values_checked)",
+    )
 
 
 class CBAMDefaultValue(Contract):
@@ -45,7 +71,8 @@ class CBAMDefaultValue(Contract):
     """
 
     contract_name: ClassVar[str] = "CBAMDefaultValue"
-    contract_version: ClassVar[str] = "1.0.0"
+    # 1.1.0: each figure's published text (its decimals: the publication's precision)
+    contract_version: ClassVar[str] = "1.1.0"
 
     country: Text = Field(
         description='Country of origin as published ("Country"); "_Other Countries and Territorie" is the '
@@ -96,6 +123,12 @@ class CBAMDefaultValue(Contract):
         description="Production route determining the CBAM benchmark, e.g. (A) "
         '("Underlying production route determining CBAM BM")',
     )
+    default_value_direct_published: OptionalPublishedFigureText = _published_text("default_value_direct")
+    default_value_indirect_published: OptionalPublishedFigureText = _published_text("default_value_indirect")
+    default_value_total_published: OptionalPublishedFigureText = _published_text("default_value_total")
+    default_value_2026_published: OptionalPublishedFigureText = _published_text("default_value_2026")
+    default_value_2027_published: OptionalPublishedFigureText = _published_text("default_value_2027")
+    default_value_2028_published: OptionalPublishedFigureText = _published_text("default_value_2028")
 
 
 class CBAMGood(Contract):
@@ -142,7 +175,8 @@ class CBAMShipment(Contract):
     """
 
     contract_name: ClassVar[str] = "CBAMShipment"
-    contract_version: ClassVar[str] = "1.0.0"
+    # 1.1.0: production_route (picks the default value row where several share a CN code)
+    contract_version: ClassVar[str] = "1.1.0"
     row_rules_sql: ClassVar[tuple[tuple[str, str], ...]] = (
         (
             "actual_indirect_see is not null and actual_direct_see is null",
@@ -172,6 +206,12 @@ class CBAMShipment(Contract):
     )
     carbon_price_paid_eur: OptionalNonNegativeDecimal = Field(
         default=None, description="Carbon price effectively paid in the country of origin, EUR (Art. 9)"
+    )
+    production_route: OptionalRouteCode = Field(
+        default=None,
+        description="Production route of the goods as labelled in the default values and benchmarks, e.g. "
+        "(A) grey / (B) white clinker (Implementing Regulations (EU) 2025/2621 and 2025/2620): it picks the "
+        "default value row where several share a CN code; unknown: the highest of them is used",
     )
 
     @model_validator(mode="after")

@@ -68,6 +68,7 @@ EXPECTED_COLUMNS: tuple[str, ...] = (
     "actual_indirect_see",
     "electricity_consumed_mwh",
     "carbon_price_paid_eur",
+    "production_route",
     "_batch_id",
     "_source_uri",
     "_source_row",

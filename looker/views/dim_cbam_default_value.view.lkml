@@ -129,6 +129,36 @@ view: dim_cbam_default_value {
     sql: ${TABLE}.rule_total_positive ;;
   }
 
+  dimension: are_base_figures_usable {
+    type: yesno
+    sql: ${TABLE}.are_base_figures_usable ;;
+    description: "direct, indirect and total usable (published, total_is_sum and total_positive hold)."
+  }
+
+  dimension: is_usable_2026 {
+    type: yesno
+    sql: ${TABLE}.is_usable_2026 ;;
+    description: "The 2026 value is used for 2026 imports (base usable and its mark-up rule holds)."
+  }
+
+  dimension: is_usable_2027 {
+    type: yesno
+    sql: ${TABLE}.is_usable_2027 ;;
+    description: "The 2027 value is used for 2027 imports."
+  }
+
+  dimension: is_usable_2028 {
+    type: yesno
+    sql: ${TABLE}.is_usable_2028 ;;
+    description: "The 2028 value is used for imports from 2028."
+  }
+
+  dimension: disqualified_figures {
+    type: string
+    sql: ${TABLE}.disqualified_figures ;;
+    description: "The published row's figures a broken rule disqualifies, e.g. '2027, 2028'; NULL when every figure is usable or nothing is published."
+  }
+
   dimension: is_usable {
     type: yesno
     sql: ${TABLE}.is_usable ;;

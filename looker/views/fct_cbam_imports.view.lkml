@@ -125,7 +125,25 @@ view: fct_cbam_imports {
   dimension: indirect_method {
     type: string
     sql: ${TABLE}.indirect_method ;;
-    description: "not_counted (direct-only goods, Annex II of Regulation (EU) 2023/956), actual, default, or null when unknown."
+    description: "not_counted (direct-only goods, Annex II of Regulation (EU) 2023/956), actual, electricity (electricity consumed x the configured grid emission factor of the origin, Annex IV), default, or null when unknown."
+  }
+
+  dimension: electricity_emission_factor {
+    type: number
+    sql: ${TABLE}.electricity_emission_factor ;;
+    description: "tCO2/MWh of the origin's grid used for indirect_method electricity (var cbam_electricity_emission_factors)."
+  }
+
+  dimension: electricity_emission_factor_source {
+    type: string
+    sql: ${TABLE}.electricity_emission_factor_source ;;
+    description: "Publisher and edition of that factor, as configured."
+  }
+
+  dimension: is_electricity_factor_missing {
+    type: yesno
+    sql: ${TABLE}.is_electricity_factor_missing ;;
+    description: "An actual line gives the electricity consumed but no grid factor is configured for its origin (its indirect emissions use the default value); flagged for the declarant."
   }
 
   dimension: default_value_id {
@@ -138,6 +156,18 @@ view: fct_cbam_imports {
     type: string
     sql: ${TABLE}.default_value_fallback ;;
     description: "'country' (origin country's value) or 'other_countries' (no usable value for the country)."
+  }
+
+  dimension: default_value_selection {
+    type: string
+    sql: ${TABLE}.default_value_selection ;;
+    description: "How the row was chosen among the published rows of the same (country, CN code): route (the line's production_route), single (only one), highest_of_n (route unknown: the highest total of default_value_candidates rows). IR (EU) 2025/2621."
+  }
+
+  dimension: default_value_candidates {
+    type: number
+    sql: ${TABLE}.default_value_candidates ;;
+    description: "Published rows the default value was chosen from."
   }
 
   dimension: default_value_year {

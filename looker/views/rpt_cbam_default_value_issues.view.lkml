@@ -20,6 +20,13 @@ view: rpt_cbam_default_value_issues {
     description: "What the rule requires."
   }
 
+  dimension: disqualified_figures {
+    type: string
+    sql: ${TABLE}.disqualified_figures ;;
+    description: "The row's figures not used because a rule is broken (direct, indirect, total and/or a year value): a
+broken mark-up disqualifies its year value only, a broken sum every figure; the others stay in use."
+  }
+
   dimension: publication {
     type: string
     sql: ${TABLE}.publication ;;

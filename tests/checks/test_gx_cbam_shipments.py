@@ -68,6 +68,7 @@ def clean_batch(rows: int = 40, tenant: str = "acme") -> pd.DataFrame:
                 "actual_indirect_see": indirect,
                 "electricity_consumed_mwh": Decimal("12.5") if direct is not None else None,
                 "carbon_price_paid_eur": Decimal(0) if i % 3 else None,
+                "production_route": None,
                 "_batch_id": "batch-0001",
                 "_source_uri": f"landing/{tenant}/customs/2025-q1.csv",
                 "_source_row": i + 1,
@@ -298,7 +299,7 @@ def test_clean_batch_as_duckdb_returns_it_passes(batch: pd.DataFrame) -> None:
         " import_date date, cn_code text, origin_country text, net_mass_tonnes decimal(38,12),"
         " customs_procedure text, installation_id text, actual_direct_see decimal(38,12),"
         " actual_indirect_see decimal(38,12), electricity_consumed_mwh decimal(38,12),"
-        " carbon_price_paid_eur decimal(38,12), _batch_id text, _source_uri text, _source_row bigint,"
+        " carbon_price_paid_eur decimal(38,12), production_route text, _batch_id text, _source_uri text, _source_row bigint,"
         " _row_sha256 text, _ingested_at timestamp)"
     )
     decimals = [

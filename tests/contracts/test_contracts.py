@@ -246,7 +246,20 @@ def default_value(**changes: Any) -> dict[str, Any]:
 
 
 def test_default_value_fields_are_those_of_the_design() -> None:
-    assert list(CBAMDefaultValue.model_fields) == DEFAULT_VALUE_FIELDS
+    # 1.1.0: each figure's published text beside it, read from the same column
+    published = [
+        f"default_value_{figure}_published" for figure in ("direct", "indirect", "total", 2026, 2027, 2028)
+    ]
+    assert list(CBAMDefaultValue.model_fields) == DEFAULT_VALUE_FIELDS + published
+
+
+def test_default_value_keeps_each_figure_as_published() -> None:
+    record = CBAMDefaultValue.model_validate(
+        default_value(default_value_direct="3.0", default_value_2026="3.30")
+    )
+    assert (record.default_value_direct, record.default_value_direct_published) == (Decimal("3"), "3.0")
+    assert (record.default_value_2026, record.default_value_2026_published) == (Decimal("3.3"), "3.30")
+    assert record.default_value_indirect_published == "0.04"
 
 
 def test_default_value_valid_record() -> None:

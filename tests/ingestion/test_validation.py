@@ -58,6 +58,7 @@ VALUES = {
     "actual_indirect_see": _around(numbers),
     "electricity_consumed_mwh": _around(numbers),
     "carbon_price_paid_eur": _around(numbers),
+    "production_route": _around(st.from_regex(r"\(?[A-Za-z]{0,2}\)?", fullmatch=True)),
 }
 VALID_ROW = {
     "declarant_eori": "DE123456789",
@@ -73,6 +74,7 @@ VALID_ROW = {
     "actual_indirect_see": None,
     "electricity_consumed_mwh": None,
     "carbon_price_paid_eur": None,
+    "production_route": None,
 }
 # A valid row with a few fields replaced, so that both verdicts are common.
 rows = (

@@ -29,6 +29,7 @@ ROW = [
     "",
     "",
     "",
+    "(A)",
 ]
 
 
@@ -64,9 +65,9 @@ def write(path: Path, columns: list[str], values: list[str]) -> Path:
 
 def test_each_load_records_its_header_and_drift_in_the_ledger(warehouse: Warehouse, tmp_path: Path) -> None:
     load_file(warehouse, CBAM_SHIPMENTS, write(tmp_path / "1.csv", COLUMNS, ROW), "acme")
-    # the second delivery renames the last column in place, drops installation_id and adds a column
-    renamed = [*COLUMNS[:8], *COLUMNS[9:12], "carbon_price_eur", "remarks"]
-    values = [*ROW[:8], *ROW[9:12], "", "urgent"]
+    # the second delivery renames carbon_price_paid_eur in place, drops installation_id and adds a column
+    renamed = [*COLUMNS[:8], *COLUMNS[9:12], "carbon_price_eur", COLUMNS[13], "remarks"]
+    values = [*ROW[:8], *ROW[9:12], "", ROW[13], "urgent"]
     second = load_file(warehouse, CBAM_SHIPMENTS, write(tmp_path / "2.csv", renamed, values), "acme")
     # another tenant's first delivery is compared with the contract only
     load_file(

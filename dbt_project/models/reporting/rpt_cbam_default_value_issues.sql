@@ -1,7 +1,8 @@
 -- Published CBAM default values (IR (EU) 2025/2621, dim_cbam_default_value) that break a consistency
--- rule of int_cbam__default_values_checked: one row per (default value, broken rule). These rows have
--- is_usable = false and are never used for embedded emissions. Rows with no published figure at all
--- (the country has no specific value: the "other countries" value applies) are not issues.
+-- rule of int_cbam__default_values_checked: one row per (default value, broken rule), with the figures
+-- of the row that are therefore not used (disqualified_figures: a broken 2028 mark-up disqualifies the
+-- 2028 value only; a broken sum every figure). Rows with no published figure at all (the country has
+-- no specific value: the "other countries" value applies) are not issues.
 
 with
 
@@ -48,6 +49,7 @@ final as (
         broken_rules.default_value_id,
         broken_rules.broken_rule,
         broken_rules.rule_description,
+        default_values.disqualified_figures,
         default_values.publication,
         default_values.country_name_published,
         default_values.country_code,

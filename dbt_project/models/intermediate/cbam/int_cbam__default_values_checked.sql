@@ -1,21 +1,31 @@
 -- Every published CBAM default value row (Implementing Regulation (EU) 2025/2621) with the result of
--- each consistency rule, so that a row breaking a rule is flagged (rpt_cbam_default_value_issues)
--- and never used to compute embedded emissions (is_usable = false).
+-- each consistency rule, and which of its figures may be used: a broken rule disqualifies only the
+-- figures it involves (rpt_cbam_default_value_issues lists them), so a broken 2028 value leaves the
+-- 2026 value of the row in use for 2026 imports.
 --
--- Rules (NULL = not checkable because a figure is missing; such a row is not usable either):
+-- Rules (NULL = not checkable because a figure is missing):
 --   rule_values_present  direct, total and the 2026/2027/2028 values are published, and the indirect
 --                        value too for sectors that count indirect emissions (cement, fertilisers:
 --                        Annex II of Regulation (EU) 2023/956 lists the direct-only goods).
 --   rule_total_is_sum    |direct + indirect - total| <= h(direct) + h(indirect) + h(total)
---   rule_markup_<year>   |value_<year> - total * factor| <= h(value_<year>) + factor * h(total), with
+--   rule_markup_<year>   |value_<year> - total * factor| <= h(value_<year>) + factor * h(total);
 --                        factor 1.10 / 1.20 / 1.30 for 2026 / 2027 / 2028 and 1.01 in every year for
 --                        fertilisers (mark-up of IR (EU) 2025/2621).
 --   rule_total_positive  total > 0: a zero default value would declare no embedded emissions.
--- h(x) = half a unit in the last published decimal place of x, at least 2 places (macro
--- half_unit_in_last_place): each published figure is rounded on its own, so a sum or product of
+-- h(x) = half a unit in the last decimal place of x AS PUBLISHED (default_value_<x>_scale of the
+-- staging, from the published text): each figure is rounded on its own, so a sum or product of
 -- rounded figures may differ from the rounded result by up to the sum of the half units, e.g.
--- urea 0.9 + 0.05 = 0.95 vs total 0.94: |0.01| <= 0.005 + 0.005 + 0.005.
+-- urea 0.9 + 0.05 = 0.95 vs total 0.94: |0.01| <= 0.05 + 0.005 + 0.005.
+--
+-- Figures used (a rule disqualifies the figures it involves, nothing else):
+--   are_base_figures_usable  direct, indirect (where counted) and total published, total_is_sum and
+--                            total_positive hold: the figures of the actual-plus-default indirect
+--                            method and the base of every year value.
+--   is_usable_<year>         the base figures are usable, the year value is published and its
+--                            mark-up rule holds: the figure used for imports of that year.
+--   is_usable                every figure usable (the row is sound throughout).
 -- A reload of the same publication replaces the earlier rows (latest_per_key per id).
+
 
 with
 
@@ -58,12 +68,9 @@ tolerances as (
 
     select
         current_rows.*,
-        {{ half_unit_in_last_place('default_value_direct') }} as half_unit_direct,
-        {{ half_unit_in_last_place('default_value_indirect') }} as half_unit_indirect,
-        {{ half_unit_in_last_place('default_value_total') }} as half_unit_total,
-        {{ half_unit_in_last_place('default_value_2026') }} as half_unit_2026,
-        {{ half_unit_in_last_place('default_value_2027') }} as half_unit_2027,
-        {{ half_unit_in_last_place('default_value_2028') }} as half_unit_2028,
+        {%- for figure in ['direct', 'indirect', 'total', '2026', '2027', '2028'] %}
+        {{ half_unit_in_last_place('default_value_' ~ figure ~ '_scale') }} as half_unit_{{ figure }},
+        {%- endfor %}
         {{ cbam_markup_factor('sector', 2026) }} as markup_factor_2026,
         {{ cbam_markup_factor('sector', 2027) }} as markup_factor_2027,
         {{ cbam_markup_factor('sector', 2028) }} as markup_factor_2028
@@ -117,6 +124,36 @@ checked as (
 
 ),
 
+usable_figures as (
+
+    select
+        checked.*,
+        coalesce(
+            default_value_direct is not null
+            and default_value_total is not null
+            and (direct_emissions_only or default_value_indirect is not null)
+            and rule_total_is_sum
+            and rule_total_positive,
+            false
+        ) as are_base_figures_usable
+
+    from checked
+
+),
+
+usable_years as (
+
+    select
+        usable_figures.*,
+        {%- for year in [2026, 2027, 2028] %}
+        coalesce(are_base_figures_usable and rule_markup_{{ year }}, false) as is_usable_{{ year }}
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+
+    from usable_figures
+
+),
+
 final as (
 
     select
@@ -137,6 +174,12 @@ final as (
         default_value_2026,
         default_value_2027,
         default_value_2028,
+        default_value_direct_scale,
+        default_value_indirect_scale,
+        default_value_total_scale,
+        default_value_2026_scale,
+        default_value_2027_scale,
+        default_value_2028_scale,
         production_route,
         {{ to_decimal('markup_factor_2026') }} as markup_factor_2026,
         {{ to_decimal('markup_factor_2027') }} as markup_factor_2027,
@@ -148,6 +191,20 @@ final as (
         rule_markup_2027,
         rule_markup_2028,
         rule_total_positive,
+        are_base_figures_usable,
+        is_usable_2026,
+        is_usable_2027,
+        is_usable_2028,
+        case
+            when is_published and not (are_base_figures_usable and is_usable_2026 and is_usable_2027 and is_usable_2028)
+                then concat_ws(
+                    ', ',
+                    case when not are_base_figures_usable then 'direct, indirect, total' end,
+                    case when not is_usable_2026 then '2026' end,
+                    case when not is_usable_2027 then '2027' end,
+                    case when not is_usable_2028 then '2028' end
+                )
+        end as disqualified_figures,
         coalesce(
             rule_values_present
             and rule_total_is_sum
@@ -163,7 +220,7 @@ final as (
         _row_sha256,
         _ingested_at
 
-    from checked
+    from usable_years
 
 )
 

@@ -3,6 +3,10 @@
 -- category, default value row, year and methods: int_cbam__import_lines_matched.
 --
 -- 1. Direct and indirect specific emissions (see_*) of the method; indirect 0 when not counted.
+--    Indirect method 'electricity' (Regulation (EU) 2023/956, Annex IV: electricity consumed x the
+--    emission factor for electricity): embedded_indirect = electricity_consumed_mwh x factor
+--    (tCO2/MWh), exact; see_indirect = that / net_mass_tonnes, rounded at 12 decimals (macro
+--    decimal_divide); the factor and its source are on the row.
 -- 2. Default year value: the published value of the clamped year, including the mark-up.
 --    see_markup = year value - counted base (direct + counted indirect), so that see_total equals
 --    the published year value exactly; it therefore also carries the rounding residual of the
@@ -10,7 +14,8 @@
 --    whose published total includes indirect emissions (agglomerated iron ore, 2601 12 00), the
 --    published year value would count the indirect part, so the year value is direct x mark-up
 --    factor instead. Actual values carry no mark-up.
--- 3. embedded_* = see_* x net_mass_tonnes, exact decimal(38,12).
+-- 3. embedded_* = see_* x net_mass_tonnes (indirect of method 'electricity': electricity x factor),
+--    exact decimal(38,12); embedded_total = the sum of the three.
 
 with
 
@@ -32,6 +37,8 @@ specific_emissions as (
             when emission_method = 'missing' then null
             when indirect_method = 'not_counted' then 0
             when indirect_method = 'actual' then actual_indirect_see
+            when indirect_method = 'electricity'
+                then {{ decimal_divide('electricity_consumed_mwh * electricity_emission_factor', 'net_mass_tonnes') }}
             when indirect_method = 'default' then default_value_indirect
         end as see_indirect_raw,
         case
@@ -52,7 +59,11 @@ markups as (
         case emission_method
             when 'actual' then 0
             when 'default' then year_value_raw - (see_direct_raw + see_indirect_raw)
-        end as see_markup_raw
+        end as see_markup_raw,
+        case
+            when indirect_method = 'electricity' then electricity_consumed_mwh * electricity_emission_factor
+            else see_indirect_raw * net_mass_tonnes
+        end as embedded_indirect_raw
 
     from specific_emissions
 
@@ -90,12 +101,21 @@ final as (
         carbon_price_paid_eur,
         emission_method,
         indirect_method,
-        case
-            when emission_method = 'default' or indirect_method = 'default' then matched_default_value_id
-        end as default_value_id,
-        case
-            when emission_method = 'default' or indirect_method = 'default' then matched_default_value_fallback
-        end as default_value_fallback,
+        {{ to_decimal("case when indirect_method = 'electricity' then electricity_emission_factor end") }}
+            as electricity_emission_factor,
+        case when indirect_method = 'electricity' then electricity_emission_factor_source end
+            as electricity_emission_factor_source,
+        is_electricity_factor_missing,
+        -- the default value row, where a figure of it is used
+        {%- for column, matched in [
+            ('default_value_id', 'matched_default_value_id'),
+            ('default_value_fallback', 'matched_default_value_fallback'),
+            ('default_value_selection', 'default_value_selection'),
+            ('default_value_candidates', 'default_value_candidates'),
+        ] %}
+        case when emission_method = 'default' or indirect_method = 'default' then {{ matched }} end
+            as {{ column }},
+        {%- endfor %}
         case when emission_method = 'default' then clamped_year end as default_value_year,
         {{ to_decimal("case when emission_method = 'default' then markup_factor end") }} as markup_factor,
         {{ to_decimal('see_direct_raw') }} as see_direct,
@@ -103,9 +123,9 @@ final as (
         {{ to_decimal('see_markup_raw') }} as see_markup,
         {{ to_decimal('see_direct_raw + see_indirect_raw + see_markup_raw') }} as see_total,
         {{ to_decimal('see_direct_raw * net_mass_tonnes') }} as embedded_direct,
-        {{ to_decimal('see_indirect_raw * net_mass_tonnes') }} as embedded_indirect,
+        {{ to_decimal('embedded_indirect_raw') }} as embedded_indirect,
         {{ to_decimal('see_markup_raw * net_mass_tonnes') }} as embedded_markup,
-        {{ to_decimal('(see_direct_raw + see_indirect_raw + see_markup_raw) * net_mass_tonnes') }}
+        {{ to_decimal('see_direct_raw * net_mass_tonnes + embedded_indirect_raw + see_markup_raw * net_mass_tonnes') }}
             as embedded_total,
         _batch_id,
         _source_uri,

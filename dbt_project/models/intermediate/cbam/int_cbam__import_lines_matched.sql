@@ -5,7 +5,13 @@
 --   when a default value row matched; else 'missing' (the line stays, never dropped).
 -- - indirect_method: 'not_counted' for goods listed in Annex II (iron and steel, aluminium,
 --   hydrogen, electricity: direct only); else 'actual' when the actual method gives an actual
---   indirect value, else 'default' with the default indirect value of the matched row.
+--   indirect value; else 'electricity' when the actual method gives the electricity consumed and the
+--   origin country has a configured grid emission factor (indirect emissions = electricity consumed
+--   x emission factor for electricity, Regulation (EU) 2023/956 Annex IV; macro
+--   cbam_electricity_factor, var cbam_electricity_emission_factors, default none); else 'default'
+--   with the default indirect value of the matched row.
+-- - is_electricity_factor_missing: an actual line gives the electricity consumed but no factor is
+--   configured for its origin: flagged, and its indirect emissions fall back as above.
 -- - clamped_year: the import year clamped to 2026..2028; published_year_value: the published
 --   default value of that year (including the mark-up); markup_factor of the sector and year.
 
@@ -45,14 +51,14 @@ joined as (
         best_defaults.default_value_fallback as matched_default_value_fallback,
         best_defaults.default_value_direct,
         best_defaults.default_value_indirect,
-        least(
-            greatest({{ year_of('import_lines.import_date') }}, {{ var('cbam_default_value_first_year') }}),
-            {{ var('cbam_default_value_last_year') }}
-        ) as clamped_year,
-        case least(
-            greatest({{ year_of('import_lines.import_date') }}, {{ var('cbam_default_value_first_year') }}),
-            {{ var('cbam_default_value_last_year') }}
-        )
+        best_defaults.default_value_selection,
+        best_defaults.default_value_candidates,
+        {{ cbam_electricity_factor('import_lines.origin_country', 't_co2_per_mwh') }}
+            as electricity_emission_factor,
+        {{ cbam_electricity_factor('import_lines.origin_country', 'source') }}
+            as electricity_emission_factor_source,
+        {{ cbam_default_value_year('import_lines.import_date') }} as clamped_year,
+        case {{ cbam_default_value_year('import_lines.import_date') }}
             when 2026 then best_defaults.default_value_2026
             when 2027 then best_defaults.default_value_2027
             when 2028 then best_defaults.default_value_2028
@@ -79,8 +85,20 @@ final as (
             when direct_emissions_only then 'not_counted'
             when direct_emissions_only is null then null
             when actual_direct_see is not null and actual_indirect_see is not null then 'actual'
+            when actual_direct_see is not null
+                and electricity_consumed_mwh is not null
+                and electricity_emission_factor is not null
+                then 'electricity'
             when matched_default_value_id is not null and default_value_indirect is not null then 'default'
         end as indirect_method,
+        coalesce(
+            not direct_emissions_only
+            and actual_direct_see is not null
+            and actual_indirect_see is null
+            and electricity_consumed_mwh is not null
+            and electricity_emission_factor is null,
+            false
+        ) as is_electricity_factor_missing,
         {{ cbam_markup_factor('cbam_sector', 'clamped_year', year_is_sql=true) }} as markup_factor
 
     from joined

@@ -3,6 +3,10 @@
 -- "Other countries and territories"), CN code trimmed, figures as exact decimals.
 -- default_value_id identifies a published row: (publication, country as published, CN code,
 -- description); descriptions tell apart rows sharing a CN code (white / grey clinker).
+-- <figure>_scale: the number of decimals of the figure as published (its *_published text, contract
+-- CBAMDefaultValue 1.1.0; "3.0" has 1, which the exact decimal cannot show), the precision the
+-- consistency rules allow for (int_cbam__default_values_checked); for rows loaded before 1.1.0, the
+-- decimals of the exact value (macro published_scale).
 
 with
 
@@ -42,6 +46,9 @@ renamed as (
         {{ to_decimal('source.default_value_2026') }} as default_value_2026,
         {{ to_decimal('source.default_value_2027') }} as default_value_2027,
         {{ to_decimal('source.default_value_2028') }} as default_value_2028,
+        {%- for figure in ['direct', 'indirect', 'total', '2026', '2027', '2028'] %}
+        {{ published_scale('source.default_value_' ~ figure ~ '_published', 'source.default_value_' ~ figure) }} as default_value_{{ figure }}_scale,
+        {%- endfor %}
         nullif(trim(source.production_route), '') as production_route,
         {{ provenance_columns('source') }}
 

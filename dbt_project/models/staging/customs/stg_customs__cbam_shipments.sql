@@ -27,6 +27,7 @@ renamed as (
         {{ to_decimal('actual_indirect_see') }} as actual_indirect_see,
         {{ to_decimal('electricity_consumed_mwh') }} as electricity_consumed_mwh,
         {{ to_decimal('carbon_price_paid_eur') }} as carbon_price_paid_eur,
+        nullif(trim(production_route), '') as production_route,
         {{ provenance_columns() }}
 
     from source
