@@ -27,7 +27,7 @@ from demo.ghg import write_ghg_demo_landing
 from demo.run import load_partitioned_sources
 from greenlang.catalog import RAW_SOURCES
 from greenlang.cbam.report_out import quarter_import_lines, write_quarter_reports
-from greenlang.cbam.report_xml import quantize
+from greenlang.cbam.report_xml import CbamReportConfig, quantize
 from greenlang.core.lineage import LineageResource
 from greenlang.core.personal_data import KeyStore, erase_tenant_personal_data, reveal
 from greenlang.core.row_conservation import row_conservation_violations
@@ -231,13 +231,17 @@ class EndToEnd:
             }
         # the demo's declarants, installations and goods, with made-up details (tests/cbam/report_config.json)
         declarant = next(iter(CONFIG.declarants.values()))
-        config = CONFIG.model_copy(
-            update={
-                "declarants": dict.fromkeys(eoris, declarant),
-                "installation_names": {
-                    installation: f"Installation {installation}" for installation in installations
+        config = CbamReportConfig.model_validate(
+            {
+                **CONFIG.model_dump(),
+                "declarants": dict.fromkeys(eoris, declarant.model_dump()),
+                "installations": {  # the demo's ids are "<registry id> <name>"
+                    installation: {"registry_id": installation.split()[0], "name": installation}
+                    for installation in installations
                 },
-                "production_methods": dict.fromkeys(chapters, next(iter(CONFIG.production_methods.values()))),
+                "production_methods": dict.fromkeys(
+                    chapters, next(iter(CONFIG.production_methods.values())).model_dump()
+                ),
             }
         )
         written = {}

@@ -14,10 +14,10 @@ from greenlang.core.domains import layer_tags
 from greenlang.core.export_files import safe_path_part, write_atomically
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.warehouse import WAREHOUSE_POOL, Session, WarehouseResource
-from greenlang.esrs.export import REPORTING_SCHEMA
 from greenlang.ingest.assets import QUARTERLY_PARTITIONED_TAG
 
 MARTS_SCHEMA = "marts"
+REPORTING_SCHEMA = "reporting"
 IMPORTS_KEY = dg.AssetKey([MARTS_SCHEMA, "fct_cbam_imports"])
 GOODS_KEY = dg.AssetKey([MARTS_SCHEMA, "dim_cbam_good"])
 REPORT_KEY = dg.AssetKey([REPORTING_SCHEMA, "cbam_quarterly_report"])
@@ -129,5 +129,7 @@ cbam_quarterly_report_job = dg.define_asset_job(
     description="Write the CBAM quarterly report XML of every declarant for a quarter",
 )
 cbam_quarterly_report_schedule = dg.build_schedule_from_partitioned_job(
-    cbam_quarterly_report_job, default_status=dg.DefaultScheduleStatus.STOPPED
+    cbam_quarterly_report_job,
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="Writes the CBAM quarterly reports of the quarter just ended, at the start of the next",
 )

@@ -106,6 +106,14 @@ class ReportCodes(_Frozen):
     electricity_source: str = Field(min_length=1, max_length=5)
 
 
+class Installation(_Frozen):
+    """InstallationType: its id in the CBAM registry (``an..17``; the warehouse's id when that fits and none is
+    given) and its name."""
+
+    name: str = Field(min_length=1, max_length=256)
+    registry_id: str | None = Field(default=None, min_length=1, max_length=17)
+
+
 class CbamReportConfig(_Frozen):
     """What a quarterly report needs that the warehouse does not hold (docs/cbam.md, "Quarterly report")."""
 
@@ -113,8 +121,9 @@ class CbamReportConfig(_Frozen):
     codes: ReportCodes
     # CN code prefix (2 to 8 digits) -> production method; the longest matching prefix applies
     production_methods: dict[str, ProductionMethod]
-    # installation_id -> InstallationName (InstallationType requires a name; the warehouse has only the id)
-    installation_names: dict[str, str] = Field(default_factory=dict)
+    # installation_id -> its registry id and name (InstallationType requires a name; the warehouse has only
+    # an id of its own, which may be longer than the schema's 17 characters)
+    installations: dict[str, Installation] = Field(default_factory=dict)
 
     @classmethod
     def from_file(cls, path: Path) -> CbamReportConfig:
@@ -367,14 +376,20 @@ def _goods_emissions(
     _add(element, "SequenceNumber", sequence)
     _add(element, "ProductionCountry", emission.production_country)
     if emission.installation_id is not None:
-        name = config.installation_names.get(emission.installation_id)
-        if not name:
+        details = config.installations.get(emission.installation_id)
+        if details is None:
             raise MissingConfiguration(
-                f"installation_names: no name configured for installation {emission.installation_id}"
+                f"installations: nothing configured for installation {emission.installation_id}"
+            )
+        registry_id = details.registry_id or emission.installation_id
+        if len(registry_id) > 17:
+            raise MissingConfiguration(
+                f"installations: {emission.installation_id} is longer than the 17 characters of InstallationId: "
+                "configure its registry_id"
             )
         installation = _add(element, "Installation")
-        _add(installation, "InstallationId", emission.installation_id)
-        _add(installation, "InstallationName", name)
+        _add(installation, "InstallationId", registry_id)
+        _add(installation, "InstallationName", details.name)
         _add(_add(installation, "Address"), "EstablishmentCountry", emission.production_country)
     produced = _add(element, "ProducedMeasure")
     _add(produced, "NetMass", quantize(emission.mass, MASS_PLACES, "ProducedMeasure/NetMass"))

@@ -10,6 +10,8 @@ import pytest
 from greenlang.cbam.filed_reports import build_filed_reports, report_arithmetic
 from greenlang.cbam.report_in import ReportLoadError, load_filed_report
 from greenlang.core.warehouse import Warehouse, WarehouseResource
+from greenlang.lifecycle.tenant_move import export_tenant, import_tenant
+from tests.helpers.warehouses import make_settings
 
 SAMPLE = "Sample_CBAM_Quarterly_Report.xml"
 # What QReport 17.03 refuses in the sample (xmlschema's paths and reasons, document order)
@@ -115,3 +117,21 @@ def test_a_file_that_is_not_xml_is_a_failed_batch_and_loads_nothing(
     with warehouse.session() as session:
         assert session.fetchall("SELECT status, rows_loaded FROM raw.load_batch") == [("failed", 0)]
         assert session.scalar("SELECT count(*) FROM raw.cbam_reports__report") == 0
+
+
+def test_a_tenant_moves_with_its_filed_reports(tmp_path: Path, shared_data: Path) -> None:
+    """The target of a tenant move gets the filed-report tables (they have no record contract)."""
+    source = Warehouse(make_settings("duckdb", tmp_path / "a"))
+    target = Warehouse(make_settings("duckdb", tmp_path / "b"))
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    load_filed_report(
+        source,
+        "acme",
+        _landing(tmp_path, shared_data) / "acme" / "cbam_reports" / SAMPLE,
+        shared_data / "cbam",
+    )
+    export_tenant(source, "acme", tmp_path / "export")
+    written = import_tenant(target, tmp_path / "export")
+    assert written["raw.cbam_reports__goods_emission"] == 2
+    assert written["raw.cbam_reports__schema_error"] == len(SAMPLE_SCHEMA_ERRORS)

@@ -81,6 +81,12 @@ def test_the_report_xml_carries_the_figures_and_validates(shared_data: Path) -> 
     ]
     assert determinations == ["01", "02"]  # actual (IN-A), default (no installation)
     aluminium = root.findall("q:ImportedGood", NS)[1]
+    # IN-B's configured registry id, IN-A's own id (it fits the 17 characters)
+    assert (
+        aluminium.findtext("q:GoodsEmissions/q:Installation/q:InstallationId", namespaces=NS)
+        == "TRB0000000000002"
+    )
+    assert steel.findtext("q:GoodsEmissions/q:Installation/q:InstallationId", namespaces=NS) == "IN-A"
     # indirect emissions not counted: no IndirectEmissions element (it is optional)
     assert aluminium.find("q:GoodsEmissions/q:IndirectEmissions", NS) is None
     # same report, same moments: same bytes
@@ -95,9 +101,20 @@ def test_quantize_keeps_the_schema_total_digits() -> None:
 
 def test_a_value_the_warehouse_lacks_must_be_configured() -> None:
     (report,) = quarterly_reports(LINES)
-    unnamed = CONFIG.model_copy(update={"installation_names": {"IN-A": "Installation A"}})
-    with pytest.raises(MissingConfiguration, match="no name configured for installation IN-B"):
-        to_xml(report, unnamed, SUBMITTED, SUBMITTED.date())
+    unknown = CbamReportConfig.model_validate(
+        {**CONFIG.model_dump(), "installations": {"IN-A": {"name": "Installation A"}}}
+    )
+    with pytest.raises(MissingConfiguration, match="nothing configured for installation IN-B"):
+        to_xml(report, unknown, SUBMITTED, SUBMITTED.date())
+    # an id of the warehouse longer than InstallationId's 17 characters needs its registry id
+    long_id = quarterly_reports(
+        [line("72081000", "TR", "TR-I0001 Long Name Steel", "40", "1", "actual", "actual", "1", "0")]
+    )[0]
+    named = CbamReportConfig.model_validate(
+        {**CONFIG.model_dump(), "installations": {"TR-I0001 Long Name Steel": {"name": "Long Name Steel"}}}
+    )
+    with pytest.raises(MissingConfiguration, match="longer than the 17 characters of InstallationId"):
+        to_xml(long_id, named, SUBMITTED, SUBMITTED.date())
     other = quarterly_reports([line("72081000", "TR", None, "40", "1", "actual", "actual", "1", "0")])[0]
     stranger = CbamReportConfig.model_validate({**CONFIG.model_dump(), "declarants": {}})
     with pytest.raises(MissingConfiguration, match="no details configured for declarant DE1234567890"):
