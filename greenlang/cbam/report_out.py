@@ -11,7 +11,7 @@ import dagster as dg
 from greenlang.cbam.report_schema import schema_errors
 from greenlang.cbam.report_xml import CbamReportConfig, ImportLine, quarterly_reports, to_xml
 from greenlang.core.domains import layer_tags
-from greenlang.core.export_files import safe_path_part, write_atomically
+from greenlang.core.export_files import ExportConfig, safe_path_part, write_atomically
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.warehouse import WAREHOUSE_POOL, Session, WarehouseResource
 from greenlang.ingest.assets import QUARTERLY_PARTITIONED_TAG
@@ -75,10 +75,6 @@ def write_quarter_reports(
     return written, left_out
 
 
-class CbamReportExportConfig(dg.Config):
-    export_dir: str = ".warehouse/exports"
-
-
 def build_cbam_quarterly_report(report_config: Path | None, schema_dir: Path | None) -> dg.AssetsDefinition:
     @dg.asset(
         key=REPORT_KEY,
@@ -91,7 +87,7 @@ def build_cbam_quarterly_report(report_config: Path | None, schema_dir: Path | N
         description="CBAM quarterly report XML (QReport 17.03) per declarant and quarter, XSD-validated",
     )
     def cbam_quarterly_report(
-        context: dg.AssetExecutionContext, config: CbamReportExportConfig, warehouse: WarehouseResource
+        context: dg.AssetExecutionContext, config: ExportConfig, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
         if report_config is None or schema_dir is None:
             raise dg.Failure(

@@ -6,6 +6,15 @@ import os
 import re
 from pathlib import Path
 
+import dagster as dg
+
+
+class ExportConfig(dg.Config):
+    """Where an export asset writes (run config ``export_dir``)."""
+
+    export_dir: str = ".warehouse/exports"
+
+
 SAFE_PATH_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 

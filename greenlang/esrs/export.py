@@ -23,7 +23,7 @@ import dagster as dg
 
 from greenlang.core.automation import REBUILD_AFTER_UPSTREAM_CHANGES
 from greenlang.core.domains import layer_tags
-from greenlang.core.export_files import safe_path_part, write_atomically
+from greenlang.core.export_files import ExportConfig, safe_path_part, write_atomically
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.warehouse import WAREHOUSE_POOL, WarehouseResource
 
@@ -369,10 +369,6 @@ def write_exports(facts: Sequence[Fact], export_dir: Path) -> dict[str, str]:
     return written
 
 
-class EsrsExportConfig(dg.Config):
-    export_dir: str = ".warehouse/exports"
-
-
 @dg.asset(
     key=EXPORT_KEY,
     group_name=REPORTING_SCHEMA,
@@ -384,7 +380,7 @@ class EsrsExportConfig(dg.Config):
     description="ESRS E1-5 / E1-6 figures per tenant and reporting year as XBRL-keyed facts (JSON and CSV)",
 )
 def esrs_e1_export(
-    context: dg.AssetExecutionContext, config: EsrsExportConfig, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, config: ExportConfig, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     with warehouse.get_warehouse().session() as session:
         e1_5_rows = session.fetch_dicts(
