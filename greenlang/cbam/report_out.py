@@ -121,7 +121,6 @@ def build_cbam_quarterly_report(report_config: Path | None, schema_dir: Path | N
 cbam_quarterly_report_job = dg.define_asset_job(
     "cbam_quarterly_report",
     selection=dg.AssetSelection.assets(REPORT_KEY),
-    partitions_def=QUARTERS,
     description="Write the CBAM quarterly report XML of every declarant for a quarter",
 )
 cbam_quarterly_report_schedule = dg.build_schedule_from_partitioned_job(
