@@ -19,7 +19,7 @@ from greenlang.warehouse.definitions import warehouse_definitions
 def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions.merge(
         landing_definitions(LANDING_SOURCES, settings.landing_dir, settings.tenants),
-        cbam_definitions(),
+        cbam_definitions(settings),
         ghg_definitions(settings.landing_dir, settings.nats_url is not None, settings.tenants),
         erp_definitions(settings.erp_tenants, settings.tenants, settings.erp_rate_limit_store),
         esrs_definitions(),

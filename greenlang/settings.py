@@ -125,6 +125,12 @@ class Settings:
     # no stream is configured, and its sensor and writer say so instead of guessing a server.
     nats_url: str | None = None
     archive: ArchiveSettings = field(default_factory=ArchiveSettings)
+    # The CBAM quarterly report (greenlang.cbam.report_out): a JSON file of what the report needs and the
+    # warehouse does not hold (declarant details, registry codes; GREENLANG_CBAM_REPORT_CONFIG), and the
+    # folder of the Commission's XSD files (GREENLANG_CBAM_SCHEMA_DIR). Unset: the report asset and the
+    # filed-report loader refuse to run and say which to set (docs/cbam.md).
+    cbam_report_config: Path | None = None
+    cbam_schema_dir: Path | None = None
 
     def dbt_env(self) -> dict[str, str]:
         """Environment for a dbt subprocess, so dbt sees the same warehouse as the loaders."""
@@ -169,7 +175,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         lineage=LineageSettings(
             url=env.get("GREENLANG_LINEAGE_URL") or None,
             api_key=env.get("GREENLANG_LINEAGE_API_KEY") or None,
-            file=_absolute(env["GREENLANG_LINEAGE_FILE"]) if env.get("GREENLANG_LINEAGE_FILE") else None,
+            file=_optional_path(env, "GREENLANG_LINEAGE_FILE"),
             namespace=env.get("GREENLANG_LINEAGE_NAMESPACE", "greenlang"),
         ),
         quality_score_floor=_score(env, "GREENLANG_QUALITY_SCORE_FLOOR", 50.0),
@@ -184,6 +190,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             secret_access_key=env.get("GREENLANG_ARCHIVE_SECRET_ACCESS_KEY") or None,
             retention_days=_retention_days(env.get("GREENLANG_RETENTION_DAYS", "")),
         ),
+        cbam_report_config=_optional_path(env, "GREENLANG_CBAM_REPORT_CONFIG"),
+        cbam_schema_dir=_optional_path(env, "GREENLANG_CBAM_SCHEMA_DIR"),
     )
 
 
@@ -233,6 +241,10 @@ def _erp_tenants(env: Mapping[str, str]) -> dict[str, str]:
             )
         tenants[system] = tenant
     return tenants
+
+
+def _optional_path(env: Mapping[str, str], name: str) -> Path | None:
+    return _absolute(env[name]) if env.get(name) else None
 
 
 def _absolute(path: str) -> Path:

@@ -5,13 +5,16 @@ PostgreSQL, after those builds, login roles of each tenant read only their tenan
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
 import time
+import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
@@ -23,6 +26,8 @@ from demo.generate import write_demo_landing
 from demo.ghg import write_ghg_demo_landing
 from demo.run import load_partitioned_sources
 from greenlang.catalog import RAW_SOURCES
+from greenlang.cbam.report_out import quarter_import_lines, write_quarter_reports
+from greenlang.cbam.report_xml import CbamReportConfig
 from greenlang.core.lineage import LineageResource
 from greenlang.core.personal_data import KeyStore, erase_tenant_personal_data, reveal
 from greenlang.core.row_conservation import row_conservation_violations
@@ -32,6 +37,7 @@ from greenlang.looker.lookml import LOOKER_DIR, TENANT_ATTRIBUTE
 from greenlang.observe.lineage import load_lineage
 from greenlang.settings import LineageSettings, Settings
 from greenlang.warehouse.manifest import manifest_path
+from tests.helpers.cbam import CONFIG, NS, SUBMITTED
 from tests.helpers.comments import DOCUMENTED_SCHEMAS, comment_coverage
 from tests.helpers.lookml_sql import run_every_field
 from tests.helpers.marts_digest import marts_digest
@@ -44,7 +50,7 @@ from tests.helpers.readers import (
     tenants_readers_may_select,
     unguarded,
 )
-from tests.helpers.warehouses import make_settings, postgres_database
+from tests.helpers.warehouses import make_settings, postgres_database, require_shared_data
 from tests.observe.test_lineage import assert_valid
 
 pytestmark = pytest.mark.e2e
@@ -193,6 +199,72 @@ class EndToEnd:
         assert resumed == [
             (spec.name, 1, 0) for spec in sorted(ERP_SOURCES, key=lambda spec: spec.name) if spec.incremental
         ]
+
+    def test_the_demo_s_cbam_quarterly_reports_validate_and_add_up(
+        self, first_build: FirstBuild, tmp_path: Path
+    ) -> None:
+        """Every quarter of the demo's imports as QReport XML, each file valid against the Commission's XSD
+        (write_quarter_reports validates before it writes), its total the sum of its goods and the marts' own
+        sum within the rounding of the goods' totals to 7 places."""
+        schema_dir = require_shared_data() / "cbam"
+        warehouse = Warehouse(first_build.settings)
+        with warehouse.session() as session:
+            eoris = [
+                eori
+                for (eori,) in session.fetchall("SELECT DISTINCT declarant_eori FROM marts.dim_declarant")
+            ]
+            installations = [
+                name for (name,) in session.fetchall("SELECT installation_id FROM marts.dim_installation")
+            ]
+            chapters = {
+                cn[:2] for (cn,) in session.fetchall("SELECT DISTINCT cn_code FROM marts.fct_cbam_imports")
+            }
+            quarters = session.fetchall(
+                "SELECT DISTINCT import_year, import_quarter FROM marts.fct_cbam_imports ORDER BY 1, 2"
+            )
+            expected = {
+                (tenant, year, f"cbam_qreport_{eori}_Q{quarter}.xml"): total
+                for tenant, eori, year, quarter, total in session.fetchall(
+                    "SELECT tenant_id, declarant_eori, import_year, import_quarter, "
+                    "sum(embedded_direct) + sum(coalesce(embedded_indirect, 0)) FROM marts.fct_cbam_imports "
+                    "WHERE is_cbam_good AND emission_method IN ('actual', 'default') GROUP BY 1, 2, 3, 4"
+                )
+            }
+        # the demo's declarants, installations and goods, with made-up details (tests/cbam/report_config.json)
+        declarant = next(iter(CONFIG.declarants.values()))
+        config = CbamReportConfig.model_validate(
+            {
+                **CONFIG.model_dump(),
+                "declarants": dict.fromkeys(eoris, declarant.model_dump()),
+                "installations": {  # the demo's ids are "<registry id> <name>"
+                    installation: {"registry_id": installation.split()[0], "name": installation}
+                    for installation in installations
+                },
+                "production_methods": dict.fromkeys(
+                    chapters, next(iter(CONFIG.production_methods.values())).model_dump()
+                ),
+            }
+        )
+        written = {}
+        with warehouse.session() as session:
+            for year, quarter in quarters:
+                start = dt.date(year, 3 * quarter - 2, 1)
+                lines = quarter_import_lines(
+                    session, start, dt.date(year + quarter // 4, 3 * quarter % 12 + 1, 1)
+                )
+                files, _left_out = write_quarter_reports(lines, config, schema_dir, tmp_path, SUBMITTED)
+                written.update(files)
+        assert len(written) == len(expected) > 0
+        for (tenant, year, name), total in expected.items():
+            root = ET.parse(tmp_path / tenant / str(year) / name).getroot()
+            reported = Decimal(root.findtext("q:TotalEmissions", namespaces=NS))
+            goods = root.findall("q:ImportedGood/q:TotalEmissions/q:OverallEmissions", NS)
+            # the file adds up exactly: its total is the sum of its goods' overall emissions as written
+            assert reported == sum(Decimal(good.text) for good in goods), name
+            # and each good's direct and indirect totals are rounded once to 7 places: the report total is
+            # the marts' exact sum within half a unit of the 7th place per rounded figure
+            assert abs(reported - total) <= len(goods) * 2 * Decimal("0.00000005"), name
+        print(f"\nCBAM quarterly reports of the demo: {len(written)} files, all valid against QReport 17.03")
 
     def test_the_build_exports_valid_lineage_of_its_dbt_step_and_of_every_load(
         self, first_build: FirstBuild, tmp_path: Path

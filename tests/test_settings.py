@@ -86,3 +86,12 @@ def test_the_quality_score_floor_and_anomaly_minimum_are_configured_and_checked(
         ValueError, match="GREENLANG_QUALITY_SCORE_FLOOR=120: a quality score is between 0 and 100"
     ):
         load_settings({"GREENLANG_QUALITY_SCORE_FLOOR": "120"})
+
+
+def test_the_cbam_report_needs_its_configuration_and_schema_named() -> None:
+    assert (load_settings({}).cbam_report_config, load_settings({}).cbam_schema_dir) == (None, None)
+    settings = load_settings(
+        {"GREENLANG_CBAM_REPORT_CONFIG": "cbam/report.json", "GREENLANG_CBAM_SCHEMA_DIR": "/srv/cbam-xsd"}
+    )
+    assert settings.cbam_report_config == PROJECT_ROOT / "cbam" / "report.json"
+    assert settings.cbam_schema_dir == Path("/srv/cbam-xsd")

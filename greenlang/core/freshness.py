@@ -10,7 +10,7 @@ from typing import Literal
 
 import dagster as dg
 
-Cadence = Literal["hourly", "daily", "monthly", "yearly", "models", "seeds"]
+Cadence = Literal["hourly", "daily", "monthly", "quarterly", "yearly", "models", "seeds"]
 
 
 def _window(warn: dt.timedelta, fail: dt.timedelta) -> dg.FreshnessPolicy:
@@ -24,6 +24,9 @@ FRESHNESS: dict[Cadence, dg.FreshnessPolicy] = {
     "daily": _window(dt.timedelta(hours=26), dt.timedelta(hours=48)),
     # Activity records (fuel, travel, headcount…) arrive with the month's close.
     "monthly": _window(dt.timedelta(days=35), dt.timedelta(days=45)),
+    # CBAM quarterly reports: written after each quarter, due within a month of its end (Article 35(1) of
+    # Regulation (EU) 2023/956); filed ones come in at the same pace.
+    "quarterly": _window(dt.timedelta(days=100), dt.timedelta(days=125)),
     # Authorities publish reference data and factors about yearly.
     "yearly": _window(dt.timedelta(days=370), dt.timedelta(days=400)),
     # Models are rebuilt by the daily schedule: a day and a bit is their SLA.

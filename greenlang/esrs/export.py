@@ -11,11 +11,8 @@ the asset reads ``reporting.rpt_esrs_e1_5_energy`` and ``reporting.rpt_esrs_e1_6
 """
 
 import csv
-import hashlib
 import io
 import json
-import os
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,6 +23,7 @@ import dagster as dg
 
 from greenlang.core.automation import REBUILD_AFTER_UPSTREAM_CHANGES
 from greenlang.core.domains import layer_tags
+from greenlang.core.export_files import ExportConfig, safe_path_part, write_atomically
 from greenlang.core.freshness import FRESHNESS
 from greenlang.core.warehouse import WAREHOUSE_POOL, WarehouseResource
 
@@ -207,7 +205,6 @@ ELEMENT_MAP: tuple[tuple[str, str, str, str, str], ...] = (
 )
 
 CSV_COLUMNS = ("entity", "reporting_year", "element", "dimension", "value", "unit", "decimals")
-_SAFE_PATH_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 @dataclass(frozen=True)
@@ -356,15 +353,6 @@ def from_csv(text: str) -> list[Fact]:
     ]
 
 
-def _write_atomically(path: Path, text: str) -> str:
-    data = text.encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
-    return hashlib.sha256(data).hexdigest()
-
-
 def write_exports(facts: Sequence[Fact], export_dir: Path) -> dict[str, str]:
     """Write ``<export_dir>/<tenant>/<year>/esrs_e1.{json,csv}``; returns {relative path: sha256}."""
     by_document: dict[tuple[str, int], list[Fact]] = {}
@@ -372,19 +360,13 @@ def write_exports(facts: Sequence[Fact], export_dir: Path) -> dict[str, str]:
         by_document.setdefault((fact.entity, fact.reporting_year), []).append(fact)
     written = {}
     for (entity, year), document_facts in sorted(by_document.items()):
-        if not _SAFE_PATH_PART.match(entity):
-            raise ValueError(f"tenant id {entity!r} is not usable as a directory name")
-        folder = Path(entity) / str(year)
+        folder = Path(safe_path_part(entity, "tenant id")) / str(year)
         for name, text in (
             ("esrs_e1.json", to_json(document_facts)),
             ("esrs_e1.csv", to_csv(document_facts)),
         ):
-            written[(folder / name).as_posix()] = _write_atomically(export_dir / folder / name, text)
+            written[(folder / name).as_posix()] = write_atomically(export_dir / folder / name, text)
     return written
-
-
-class EsrsExportConfig(dg.Config):
-    export_dir: str = ".warehouse/exports"
 
 
 @dg.asset(
@@ -398,7 +380,7 @@ class EsrsExportConfig(dg.Config):
     description="ESRS E1-5 / E1-6 figures per tenant and reporting year as XBRL-keyed facts (JSON and CSV)",
 )
 def esrs_e1_export(
-    context: dg.AssetExecutionContext, config: EsrsExportConfig, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, config: ExportConfig, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     with warehouse.get_warehouse().session() as session:
         e1_5_rows = session.fetch_dicts(

@@ -39,8 +39,10 @@ WAREHOUSE_KINDS = {"python", "duckdb", "postgres"}
 LANDING_DAYS = dg.DailyPartitionsDefinition(start_date="2020-01-01", timezone="UTC", end_offset=1)
 
 
-# Tags every daily-partitioned asset, so that unpartitioned jobs can leave them out.
+# Tags every daily-partitioned asset, so that unpartitioned jobs can leave them out; and the quarterly ones
+# (the CBAM quarterly report, greenlang.cbam.report_out).
 DAILY_PARTITIONED_TAG = ("greenlang/partitions", "daily")
+QUARTERLY_PARTITIONED_TAG = ("greenlang/partitions", "quarterly")
 
 
 def partitions_for(spec: SourceSpec) -> dg.DailyPartitionsDefinition | None:

@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from greenlang.catalog import CONTRACTS, RAW_SOURCES
+from greenlang.catalog import CONTRACTS, EXTERNAL_SCHEMAS, RAW_SOURCES, RAW_TABLES_WITHOUT_CONTRACT
 from greenlang.core.loader import prepare_raw_tables
 from greenlang.core.warehouse import RAW_SCHEMA, Session, Warehouse
 from greenlang.lifecycle.backup import (
@@ -112,6 +112,7 @@ def import_tenant(warehouse: Warehouse, folder: Path) -> dict[str, int]:
     batches = pq.read_table(folder / f"{RAW_SCHEMA}.load_batch.parquet")
     written: dict[str, int] = {}
     with warehouse.session() as session:
+        session.migrate_raw_layer(RAW_TABLES_WITHOUT_CONTRACT)
         _refuse_what_cannot_import(session, tenant, raw_tables, batches)
         with session.transaction():
             # what the target held before the import's first insert decides, for every table alike
@@ -159,7 +160,7 @@ def _refuse_what_cannot_import(
     versions = {
         (row["contract_name"], row["contract_version"])
         for row in batches.select(["contract_name", "contract_version"]).to_pylist()
-    }
+    } - EXTERNAL_SCHEMAS
     if versions - registered:
         raise ImportRefused(f"contract versions the target does not know: {sorted(versions - registered)}")
     held = session.fetchall(

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import dagster as dg
 
-from greenlang.ingest.assets import DAILY_PARTITIONED_TAG
+from greenlang.ingest.assets import DAILY_PARTITIONED_TAG, QUARTERLY_PARTITIONED_TAG
 
 # A job cannot mix partitioned and unpartitioned assets: the daily-partitioned ones load through their
-# own jobs (grid_intensity, load_meters__interval_readings), which their sensors and schedules launch.
+# own jobs (grid_intensity, load_meters__interval_readings), which their sensors and schedules launch; the
+# quarterly CBAM report is written by its own job (cbam_quarterly_report).
 build_warehouse_job = dg.define_asset_job(
     "build_warehouse",
-    selection=dg.AssetSelection.all() - dg.AssetSelection.tag(*DAILY_PARTITIONED_TAG),
+    selection=dg.AssetSelection.all()
+    - dg.AssetSelection.tag(*DAILY_PARTITIONED_TAG)
+    - dg.AssetSelection.tag(*QUARTERLY_PARTITIONED_TAG),
     description="Load every waiting file of the unpartitioned sources, then build and test every model",
 )
 
