@@ -45,6 +45,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 from pyarrow import fs
 
+from greenlang.core.stream_writer import STREAM_FORMAT
 from greenlang.core.warehouse import (
     RAW_SCHEMA,
     DuckDBSession,
@@ -363,6 +364,17 @@ def archivable_tables(session: Session) -> set[str]:
     }
 
 
+def streamed_tables(session: Session) -> set[str]:
+    """The raw tables a stream writes (their batches are micro-batches of greenlang.core.stream_writer)."""
+    return {
+        source
+        for (source,) in session.fetchall(
+            f"SELECT DISTINCT source FROM {RAW_SCHEMA}.load_batch WHERE file_format = %(format)s",
+            {"format": STREAM_FORMAT},
+        )
+    }
+
+
 def run_archive(
     warehouse: Warehouse,
     settings: ArchiveSettings,
@@ -380,6 +392,11 @@ def run_archive(
             raise ValueError(
                 f"no raw table with batches named {', '.join(unknown)} (GREENLANG_RETENTION_DAYS)"
             )
+        streamed = sorted(set(chosen) & streamed_tables(session))
+        if streamed:
+            # a stream's conservation check counts every message it committed (raw.stream_position):
+            # removing its rows would break it, and a redelivered message would be written again
+            raise ValueError(f"{', '.join(streamed)}: written by a stream, never archived (docs/governance.md)")
         missing = sorted(source for source in chosen if source not in settings.retention_days)
         if missing:
             raise ValueError(f"{', '.join(missing)}: no retention set (GREENLANG_RETENTION_DAYS)")

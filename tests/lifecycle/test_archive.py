@@ -242,6 +242,27 @@ def test_rows_the_ledger_does_not_account_for_stop_the_archive(warehouse: Wareho
         assert session.scalar("SELECT count(*) FROM raw.archived_batch") == 0
 
 
+def test_a_table_a_stream_writes_is_never_archived(warehouse: Warehouse, tmp_path: Path) -> None:
+    """Its conservation check counts every committed message: a retention on it is refused, nothing moved."""
+    load_reference_data(warehouse)
+    streamed = "meters__stream_readings"
+    with warehouse.session() as session:
+        session.execute(
+            "INSERT INTO raw.load_batch (batch_id, tenant_id, source, source_uri, file_sha256, file_format, "
+            "contract_name, contract_version, rows_read, rows_loaded, rows_rejected, status, started_at, "
+            "finished_at) VALUES ('b1', 'acme-steel', %(source)s, 'nats://meters', 'x', 'jetstream', "
+            "'MeterReading', '1.0.0', 0, 0, 0, 'succeeded', %(at)s, %(at)s)",
+            {"source": streamed, "at": dt.datetime(2020, 1, 1)},
+        )
+    settings = ArchiveSettings(uri=str(tmp_path / "archive"), retention_days={streamed: 30})
+
+    with pytest.raises(ValueError, match=f"{streamed}: written by a stream, never archived"):
+        run_archive(warehouse, settings, AS_OF)
+
+    with warehouse.session() as session:
+        assert archive_ledger(session) == []
+
+
 def test_the_command_line_archives_lists_traces_and_restores(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
