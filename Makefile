@@ -54,9 +54,10 @@ erp-sync: manifest
 
 # Everything: lint, unit tests, dbt runs, PostgreSQL (CI fails rather than skips when the server is
 # missing) and the end-to-end builds. xdist keeps a module that shares one dbt build on one worker
-# (--dist loadscope, pyproject.toml) and starts the slowest modules first (tests/conftest.py).
+# (--dist loadscope, pyproject.toml) and starts the slowest modules first (tests/conftest.py); the 25
+# slowest tests close the output, so a CI log shows where its time went.
 test: manifest lint
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --durations=25
 
 # Unit tests only, in under two minutes: no PostgreSQL, no dbt subprocess, no end-to-end build, none of
 # the tests marked slow (markers: pyproject.toml; postgres and dbt are set by tests/conftest.py).

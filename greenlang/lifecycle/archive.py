@@ -396,7 +396,9 @@ def run_archive(
         if streamed:
             # a stream's conservation check counts every message it committed (raw.stream_position):
             # removing its rows would break it, and a redelivered message would be written again
-            raise ValueError(f"{', '.join(streamed)}: written by a stream, never archived (docs/governance.md)")
+            raise ValueError(
+                f"{', '.join(streamed)}: written by a stream, never archived (docs/governance.md)"
+            )
         missing = sorted(source for source in chosen if source not in settings.retention_days)
         if missing:
             raise ValueError(f"{', '.join(missing)}: no retention set (GREENLANG_RETENTION_DAYS)")
