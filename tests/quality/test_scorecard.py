@@ -30,7 +30,8 @@ HEADER = ",".join(rule.name for rule in field_rules(CBAM_SHIPMENTS.contract))
 
 
 def line(number: int, declaration: str = "26DE000000000000A1", cn_code: str = "72081000") -> str:
-    return f"DE123456789012345,{declaration},{number},2026-02-03,{cn_code},CN,25.5,40,,,,,"
+    given = ["DE123456789012345", declaration, str(number), "2026-02-03", cn_code, "CN", "25.5", "40"]
+    return ",".join(given + [""] * (len(HEADER.split(",")) - len(given)))  # the optional fields empty
 
 
 FIRST_DAY = dt.datetime(2026, 3, 2, 0, 0)
