@@ -357,15 +357,14 @@ def _run_archive_job(settings: Settings, as_of: dt.date) -> tuple[dict, str]:
 
 
 def test_the_archive_job_archives_once_and_names_each_object(
-    tmp_path: Path, object_store: ObjectStore, monkeypatch: pytest.MonkeyPatch
+    warehouse: Warehouse, tmp_path: Path, object_store: ObjectStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``archive_past_retention`` as the schedule launches it, with the store's key pair from the
     environment: the partition's objects in the metadata, without credentials; a second run does nothing."""
     monkeypatch.setenv("GREENLANG_ARCHIVE_ACCESS_KEY_ID", ACCESS_KEY_ID)
     monkeypatch.setenv("GREENLANG_ARCHIVE_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY)
-    settings = replace(
-        make_settings("duckdb", tmp_path), archive=object_store.archive_settings("test-job", {SHIPMENTS: 30})
-    )
+    archive = object_store.archive_settings(f"test-job-{warehouse.dialect}", {SHIPMENTS: 30})
+    settings = replace(warehouse.settings, archive=archive)
     warehouse = Warehouse(settings)
     load_reference_data(warehouse)
     load_declarations(warehouse, tmp_path, "acme-steel", rows=50, seed=8)
