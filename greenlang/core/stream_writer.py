@@ -28,9 +28,11 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import ValidationError
 
 from greenlang.core.broker import StreamConsumer, StreamDeclaration, StreamMessage
@@ -66,6 +68,9 @@ class StreamSource:
     spec: SourceSpec  # the raw table and the contract of a message's payload
     stream: StreamDeclaration
     key: tuple[str, ...]  # the raw table holds one row per key (with tenant_id)
+    # the key's event-time column: a batch replaces stored rows only within its own range of it, so that the
+    # engine reads those rows and not the whole table (PostgreSQL: the key index; DuckDB: zone maps)
+    event_time: str
     precedence_sql: str  # over a raw row: the version that ranks lower wins (then the later in the log)
     route: Callable[[str], Route | str]  # a subject → its Route, or why it is refused
 
@@ -155,23 +160,30 @@ class MicroBatchWriter:
     ) -> DrainResult:
         """Write micro-batches until none arrives for ``idle_seconds`` (or ``max_seconds`` passed)."""
         migrate_raw_tables(session, [self.source.spec])
+        session.ensure_key_index(self.source.spec.raw_table, ("tenant_id", *self.source.key))
         self.position = committed_position(session, self.consumer_name)
         self.consumer.start_after(self.position, not_before=not_before)
         result = DrainResult(latencies=[] if keep_latencies else None)
         started = time.monotonic()
-        while max_seconds is None or time.monotonic() - started < max_seconds:
-            messages = self.consumer.pull(self.max_batch, timeout=idle_seconds)
-            if not messages:
-                break
-            batch = self.write(session, messages)
-            self.consumer.ack(messages)
-            committed = batch.committed_at
-            result.add(
-                batch,
-                [(committed - message.published_at).total_seconds() for message in messages]
-                if keep_latencies
-                else [],
-            )
+
+        def in_time() -> bool:
+            return max_seconds is None or time.monotonic() - started < max_seconds
+
+        # the next batch is read while this one is validated and committed (the broker's round trips and the
+        # warehouse's overlap); it is acknowledged only after its own commit
+        with ThreadPoolExecutor(1, thread_name_prefix="stream-read-ahead") as reader:
+            ahead = reader.submit(self.consumer.pull, self.max_batch, idle_seconds) if in_time() else None
+            while ahead is not None and (messages := ahead.result()):
+                ahead = reader.submit(self.consumer.pull, self.max_batch, idle_seconds) if in_time() else None
+                batch = self.write(session, messages)
+                self.consumer.ack(messages)
+                committed = batch.committed_at
+                result.add(
+                    batch,
+                    [(committed - message.published_at).total_seconds() for message in messages]
+                    if keep_latencies
+                    else [],
+                )
         result.seconds = time.monotonic() - started
         return result
 
@@ -400,16 +412,22 @@ class MicroBatchWriter:
             f"WHERE {same_key.format(row=_BATCH_TABLE)} AND {beats.format(row=_BATCH_TABLE)})"
         )
         stored = self.source.spec.name
+        event_time = self.source.event_time
+        window = pc.min_max(rows.column(event_time)).as_py()
+        within = {"earliest": window["min"], "latest": window["max"]}
+        in_window = f"{{row}}.{event_time} BETWEEN %(earliest)s AND %(latest)s"
         session.execute(
-            f"DELETE FROM {table} WHERE EXISTS (SELECT 1 FROM {_BATCH_TABLE} AS other "
-            f"WHERE {same_key.format(row=stored)} AND {beats.format(row=stored)})"
+            f"DELETE FROM {table} WHERE {in_window.format(row=stored)} AND EXISTS (SELECT 1 FROM "
+            f"{_BATCH_TABLE} AS other WHERE {same_key.format(row=stored)} AND {beats.format(row=stored)})",
+            within,
         )
         columns = ", ".join(rows.column_names)
         session.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {_BATCH_TABLE} AS other "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS kept WHERE "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS kept WHERE {in_window.format(row='kept')} AND "
             + " AND ".join(f"kept.{column} = other.{column}" for column in ("tenant_id", *self.source.key))
-            + ")"
+            + ")",
+            within,
         )
 
     def _record_position(

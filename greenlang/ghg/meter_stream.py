@@ -46,8 +46,12 @@ METER_STREAM = StreamDeclaration(
 )
 WRITER_CONSUMER = "warehouse-writer"
 # What the writer holds at once (and the consumer's max_ack_pending): memory is bounded by it whatever the
-# rate upstream; a burst is absorbed by the stream and drained batch by batch.
-MAX_BATCH = 1000
+# rate upstream; a burst is absorbed by the stream and drained batch by batch. A pull takes what is waiting,
+# so batches reach the bound only with a backlog (low rates keep small batches and low latency); at the
+# bound, a batch's fixed cost (its transaction, six statements) is spread over more readings: measured on
+# PostgreSQL (bench/stream_meter_readings.py, 40k readings), 7.8k events/s with batches of 500, 12.5k with
+# 2,000, 14.7k with 5,000.
+MAX_BATCH = 5000
 QUALITY_PRECEDENCE_SQL = "CASE {row}.quality_flag WHEN 'ACTUAL' THEN 1 WHEN 'SUBSTITUTED' THEN 2 WHEN 'ESTIMATED' THEN 3 ELSE 4 END"
 
 
@@ -77,6 +81,7 @@ METER_STREAM_SOURCE = StreamSource(
     spec=METER_STREAM_READINGS,
     stream=METER_STREAM,
     key=("meter_id", "channel", "interval_start"),
+    event_time="interval_start",
     precedence_sql=QUALITY_PRECEDENCE_SQL,
     route=route_meter_subject,
 )

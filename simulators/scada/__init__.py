@@ -8,6 +8,7 @@ from simulators.scada.simulator import (
     ScadaMeter,
     demo_fleet,
     publish_messages,
+    reading_message,
     scada_messages,
 )
 
@@ -18,5 +19,6 @@ __all__ = [
     "ScadaMeter",
     "demo_fleet",
     "publish_messages",
+    "reading_message",
     "scada_messages",
 ]

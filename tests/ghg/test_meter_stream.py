@@ -27,7 +27,14 @@ from greenlang.ghg.meter_stream import (
     route_meter_subject,
     write_meter_stream,
 )
-from simulators.scada import Faults, OutgoingMessage, demo_fleet, publish_messages, scada_messages
+from simulators.scada import (
+    Faults,
+    OutgoingMessage,
+    demo_fleet,
+    publish_messages,
+    reading_message,
+    scada_messages,
+)
 from tests.helpers.streams import DAY, FAULTS, TENANTS, expected_readings, ledger_totals, stored_readings
 from tests.helpers.warehouses import make_settings
 from tests.helpers.warehouses import postgres_database as new_postgres_database
@@ -95,6 +102,52 @@ def test_malformed_messages_are_dead_lettered_and_duplicates_stored_once(
     reasons = " ".join(errors for _uri, _row, errors in letters)
     for reason in ("not JSON", "value is required", "the subject names", "is not registered"):
         assert reason in reasons
+
+
+def test_a_batch_replaces_stored_readings_by_key_within_its_own_time_window(
+    warehouse: Warehouse, nats_server: NatsServer
+) -> None:
+    """The upsert reads the stored rows only between the batch's earliest and latest interval (what lets
+    PostgreSQL use the key index and DuckDB skip row groups): a late ACTUAL for a reading of yesterday,
+    in one batch with today's readings, still replaces yesterday's ESTIMATED one, and nothing else."""
+    fleet = demo_fleet(sorted(TENANTS), 2)
+    minute = dt.timedelta(minutes=1)
+    yesterday = DAY - dt.timedelta(days=1)
+    estimates = [
+        reading_message(meter, yesterday + i * minute, minute, "9.0", "ESTIMATED")
+        for meter in fleet
+        for i in range(5)
+    ]
+    publish_messages(nats_server.url, estimates)
+    write_meter_stream(warehouse, nats_server.url, TENANTS, max_batch=100, idle_seconds=0.3)
+    late = reading_message(fleet[0], yesterday + 2 * minute, minute, "1.25", "ACTUAL")
+    today = [
+        reading_message(meter, DAY + i * minute, minute, "2.5", "ACTUAL") for meter in fleet for i in range(3)
+    ]
+    publish_messages(nats_server.url, [*today[:2], late, *today[2:]])
+
+    result = write_meter_stream(warehouse, nats_server.url, TENANTS, max_batch=100, idle_seconds=0.3)
+
+    assert (result.batches, result.read) == (1, len(today) + 1)
+    stored = stored_readings(warehouse)
+    expected = {
+        key: (value, "ESTIMATED")
+        for key, (value, _flag) in expected_readings(
+            [OutgoingMessage(m.subject, m.payload, m.message_id, "reading") for m in estimates]
+        ).items()
+    }
+    expected.update(expected_readings([late, *today]))
+    assert stored == expected
+    assert (
+        stored[(fleet[0].tenant_id, fleet[0].meter_id, fleet[0].channel, yesterday + 2 * minute)][1]
+        == "ACTUAL"
+    )
+    if warehouse.dialect == "postgres":
+        with warehouse.session() as session:
+            indexed = session.scalar(
+                "SELECT indexdef FROM pg_indexes WHERE schemaname = 'raw' AND tablename = 'meters__stream_readings'"
+            )
+        assert indexed is not None and "(tenant_id, meter_id, channel, interval_start)" in indexed
 
 
 def _second_warehouse(warehouse: Warehouse, folder: Path, stack: ExitStack) -> Warehouse:
