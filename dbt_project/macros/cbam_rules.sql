@@ -96,3 +96,23 @@
     cast(null as text)
     {%- endif %}
 {%- endmacro %}
+
+{#-
+  cbam_yearly_setting(var_name, year_expr): the exact decimal a yearly var ({"<year>": "<exact
+  decimal>"}) gives for the year, NULL for a year it does not name. The certificate obligation's
+  yearly parameters (the CBAM factor, the cross-sectoral correction factor, the certificate price)
+  are not in a file the project reads, so each var defaults to none: NULL for every year until a
+  deployment configures it (docs/cbam.md, "Annual declaration and certificates").
+-#}
+{% macro cbam_yearly_setting(var_name, year_expr) -%}
+    {%- set values = var(var_name) or {} -%}
+    {%- if values %}
+    case {{ year_expr }}
+        {%- for year, value in values.items() | sort %}
+        when {{ year | int }} then {{ to_decimal("'" ~ value ~ "'") }}
+        {%- endfor %}
+    end
+    {%- else -%}
+    {{ to_decimal('null') }}
+    {%- endif %}
+{%- endmacro %}
