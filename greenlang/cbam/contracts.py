@@ -155,11 +155,12 @@ class CBAMGood(Contract):
 
 # A benchmark of column B as published: a number with a decimal comma (or point), then optionally the
 # production route letter in brackets and/or a numbered variant in brackets: "0,666", "0,666 (A)",
-# "0,717 (1)", "1,298 (F)(2)" (Implementing Regulation (EU) 2025/2620, Annex).
+# "0,717 (1)", "1,298 (F)(2)" (Implementing Regulation (EU) 2025/2620, Annex). At most 26 digits before
+# the decimal mark and 12 after: what the staging model's decimal(38,12) holds exactly.
 BenchmarkText = Annotated[
     str,
     StringConstraints(
-        strip_whitespace=True, pattern=r"^[0-9]+([.,][0-9]+)? ?(\([A-Z]\))?(\([0-9]\))?$", max_length=40
+        strip_whitespace=True, pattern=r"^[0-9]{1,26}([.,][0-9]{1,12})? ?(\([A-Z]\))?(\([0-9]\))?$"
     ),
 ]
 OptionalBenchmarkText = Annotated[BenchmarkText | None, BeforeValidator(blank_to_none)]

@@ -162,3 +162,26 @@ def test_hand_worked_obligation(obligation: Warehouse) -> None:
         {"tenant_id": "nordic", "declarant_eori": "DE100000000001", "year": 2026, "net_mass_tonnes": D("5"),
          "is_small_importer_exempt": True, "certificates_to_surrender": D("0"), "obligation_gap": None},
     ]  # fmt: skip
+
+
+def test_benchmark_lines_rejected_with_their_reason(warehouse: Warehouse, tmp_path: Path) -> None:
+    # the load's fast SQL check and the contract agree: headings and separators load, broken lines do not
+    path = tmp_path / "benchmarks.csv"
+    lines = [
+        "CN code;Column B",
+        "Cement;",
+        "25231000;0,666 (A)",
+        ";",
+        ";0,859",
+        "25232100;",
+        "25239000;0,666 A",
+    ]
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8-sig")
+    result = load_file(warehouse, CBAM_BENCHMARKS, path, GLOBAL_TENANT)
+    with warehouse.session() as session:
+        rejected = session.fetch_dicts("SELECT source_row, errors FROM raw.dead_letter ORDER BY source_row")
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (6, 3, 3)
+    assert [row["source_row"] for row in rejected] == [4, 5, 6]
+    assert "a benchmark needs an 8-digit CN code" in rejected[0]["errors"]
+    assert "a CN code without a benchmark" in rejected[1]["errors"]
+    assert "column_b" in rejected[2]["errors"]
