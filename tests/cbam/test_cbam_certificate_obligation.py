@@ -13,6 +13,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from greenlang.catalog import RAW_SOURCES
@@ -21,6 +22,7 @@ from greenlang.core.landing import GLOBAL_TENANT
 from greenlang.core.loader import load_file, prepare_raw_tables
 from greenlang.core.warehouse import Warehouse
 from tests.helpers import dbt
+from tests.helpers.readers import connect_as, reader_roles
 from tests.helpers.warehouses import require_shared_data
 
 BENCHMARKS = "cbam/cbam_benchmarks_IR2025-2620_colB_raw.csv"
@@ -185,3 +187,22 @@ def test_benchmark_lines_rejected_with_their_reason(warehouse: Warehouse, tmp_pa
     assert "a benchmark needs an 8-digit CN code" in rejected[0]["errors"]
     assert "a CN code without a benchmark" in rejected[1]["errors"]
     assert "column_b" in rejected[2]["errors"]
+
+
+def test_readers_see_their_tenants_obligation_only(obligation: Warehouse) -> None:
+    # PostgreSQL decides what a reader sees (docs/design.md, "Readers and tenants"): the report's readers'
+    # view filters by the reader's tenants, and the materialized view itself is not granted
+    if obligation.settings.target != "postgres":
+        pytest.skip("row-level security and readers' grants exist on PostgreSQL only")
+    database = obligation.settings.postgres
+    with (
+        reader_roles(database, {"acme": frozenset({"acme"})}) as (reader,),
+        connect_as(database, reader.role) as connection,
+    ):
+        seen = connection.execute(
+            "SELECT tenant_id, declarant_eori FROM reporting_readers.rpt_cbam_certificate_obligation"
+            " ORDER BY declarant_eori"
+        ).fetchall()
+        assert seen == [("acme", "DE100000000001"), ("acme", "DE200000000002"), ("acme", "DE300000000003")]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            connection.execute("SELECT * FROM reporting.rpt_cbam_certificate_obligation")
