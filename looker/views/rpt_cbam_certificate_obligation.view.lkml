@@ -77,7 +77,7 @@ view: rpt_cbam_certificate_obligation {
   dimension: obligation_gap {
     type: string
     sql: ${TABLE}.obligation_gap ;;
-    description: "Why certificates_to_surrender is null: the first missing input of a line, or 'small-importer threshold not configured'; null when the figure is given."
+    description: "Why certificates_to_surrender is null: a line's missing input (the first in alphabetical order when the lines' gaps differ), or 'small-importer threshold not configured'; null when the figure is given."
   }
 
   measure: declarant_years {
