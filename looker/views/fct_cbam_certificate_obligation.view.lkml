@@ -44,6 +44,24 @@ view: fct_cbam_certificate_obligation {
     sql: ${TABLE}.net_mass_tonnes ;;
   }
 
+  dimension: declarant_year_net_mass_tonnes {
+    type: number
+    sql: ${TABLE}.declarant_year_net_mass_tonnes ;;
+    description: "Net mass of the CBAM goods of the line's tenant, declarant and year: the annual cumulative mass of Article 2a."
+  }
+
+  dimension: small_importer_threshold_tonnes {
+    type: number
+    sql: ${TABLE}.small_importer_threshold_tonnes ;;
+    description: "var cbam_small_importer_threshold_tonnes (Article 2a, Regulation (EU) 2025/2083); null: not configured."
+  }
+
+  dimension: is_small_importer_exempt {
+    type: yesno
+    sql: ${TABLE}.is_small_importer_exempt ;;
+    description: "declarant_year_net_mass_tonnes at or under the threshold: the declarant-year is exempt, certificates 0; null when the threshold is not configured."
+  }
+
   dimension: emission_method {
     type: string
     sql: ${TABLE}.emission_method ;;
@@ -118,13 +136,13 @@ view: fct_cbam_certificate_obligation {
   dimension: certificates {
     type: number
     sql: ${TABLE}.certificates ;;
-    description: "embedded_total - free_allocation_adjustment - carbon_price_deduction (Article 22); null when obligation_gap is set."
+    description: "embedded_total - free_allocation_adjustment - carbon_price_deduction (Article 22); 0 when the declarant-year is exempt (Article 2a); null when obligation_gap is set."
   }
 
   dimension: obligation_gap {
     type: string
     sql: ${TABLE}.obligation_gap ;;
-    description: "Why certificates is null: the first missing input (emissions, benchmark column, benchmark, CBAM factor, cross-sectoral correction factor, certificate price); null when complete."
+    description: "Why certificates is null: the first missing input (emissions, benchmark column, benchmark, CBAM factor, cross-sectoral correction factor, certificate price, small-importer threshold); null when complete or exempt."
   }
 
   dimension: _batch_id {

@@ -20,34 +20,34 @@ view: rpt_cbam_certificate_obligation {
     description: "Calendar year of the imports: the year the annual CBAM declaration covers (Article 6(1))."
   }
 
-  dimension: import_line_count {
-    type: number
-    sql: ${TABLE}.import_line_count ;;
-    description: "Import lines of CBAM goods in the year."
-  }
-
-  dimension: incomplete_line_count {
-    type: number
-    sql: ${TABLE}.incomplete_line_count ;;
-    description: "Lines whose certificates cannot be computed (a missing input: fct_cbam_certificate_obligation.obligation_gap)."
-  }
-
-  dimension: net_mass_tonnes {
-    type: number
-    sql: ${TABLE}.net_mass_tonnes ;;
-    description: "Annual cumulative net mass of the CBAM goods imported, tonnes: what the small-importer threshold is compared with (Article 2a)."
-  }
-
   dimension: small_importer_threshold_tonnes {
     type: number
     sql: ${TABLE}.small_importer_threshold_tonnes ;;
-    description: "The configured threshold (var cbam_small_importer_threshold_tonnes, Article 2a as inserted by Regulation (EU) 2025/2083); null: not configured."
+    description: "The configured small-importer threshold, tonnes (var cbam_small_importer_threshold_tonnes; Article 2a as inserted by Regulation (EU) 2025/2083); null: not configured."
   }
 
   dimension: is_small_importer_exempt {
     type: yesno
     sql: ${TABLE}.is_small_importer_exempt ;;
-    description: "True when net_mass_tonnes is at or under the threshold (the declarant-year is exempt, 0 certificates); null when the threshold is not configured."
+    description: "True when the declarant-year's net mass of CBAM goods is at or under the threshold: exempt, 0 certificates; null when the threshold is not configured."
+  }
+
+  dimension: import_line_count {
+    type: number
+    sql: ${TABLE}.import_line_count ;;
+    description: "Import lines of CBAM goods."
+  }
+
+  dimension: incomplete_line_count {
+    type: number
+    sql: ${TABLE}.incomplete_line_count ;;
+    description: "Lines without a certificate figure (a missing input: fct_cbam_certificate_obligation.obligation_gap)."
+  }
+
+  dimension: net_mass_tonnes {
+    type: number
+    sql: ${TABLE}.net_mass_tonnes ;;
+    description: "Net mass of the CBAM goods imported, tonnes; per declarant and year, the annual cumulative mass compared with the small-importer threshold (Article 2a)."
   }
 
   dimension: embedded_total {
@@ -71,13 +71,13 @@ view: rpt_cbam_certificate_obligation {
   dimension: certificates_to_surrender {
     type: number
     sql: ${TABLE}.certificates_to_surrender ;;
-    description: "CBAM certificates to surrender for the year (Article 22): 0 when exempt; else embedded emissions - free allocation adjustment - carbon price deduction, exact (no rounding is cited), when every line and the threshold are known; else null (see obligation_gap)."
+    description: "CBAM certificates to surrender (Article 22): embedded emissions - free allocation adjustment - carbon price deduction, exact (no rounding is cited), 0 when exempt; null when a line lacks its figure (see obligation_gap)."
   }
 
   dimension: obligation_gap {
     type: string
     sql: ${TABLE}.obligation_gap ;;
-    description: "Why certificates_to_surrender is null: a line's missing input (the first in alphabetical order when the lines' gaps differ), or 'small-importer threshold not configured'; null when the figure is given."
+    description: "Why certificates_to_surrender is null: a line's missing input (the first in alphabetical order when the lines' gaps differ), e.g. 'CBAM factor not configured for the year'; null when the figure is given."
   }
 
   measure: declarant_years {
@@ -88,7 +88,7 @@ view: rpt_cbam_certificate_obligation {
   measure: total_certificates_to_surrender {
     type: sum
     sql: ${TABLE}.certificates_to_surrender ;;
-    description: "Certificates to surrender (declarant-years with a null figure add nothing: see obligation_gap)."
+    description: "Certificates to surrender (rows with a null figure add nothing: see obligation_gap)."
   }
 
   measure: total_embedded_tco2e {
@@ -107,5 +107,11 @@ view: rpt_cbam_certificate_obligation {
     type: sum
     sql: ${TABLE}.net_mass_tonnes ;;
     description: "Net mass of CBAM goods, tonnes."
+  }
+
+  measure: incomplete_lines {
+    type: sum
+    sql: ${TABLE}.incomplete_line_count ;;
+    description: "Lines without a certificate figure."
   }
 }

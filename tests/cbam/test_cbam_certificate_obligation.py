@@ -80,6 +80,7 @@ def obligation(
     dbt.build(
         warehouse.settings,
         "+rpt_cbam_certificate_obligation_for_readers",
+        "+rpt_cbam_certificate_obligation_by_good_for_readers",
         vars=json.dumps(TEST_VARS),
         indirect_selection="cautious",
     )
@@ -130,6 +131,11 @@ def test_hand_worked_obligation(obligation: Warehouse) -> None:
             " certificates_to_surrender, obligation_gap FROM reporting.rpt_cbam_certificate_obligation"
             " ORDER BY tenant_id, declarant_eori"
         )
+        by_good = session.fetch_dicts(
+            "SELECT cn_code, origin_country, net_mass_tonnes, certificates_to_surrender"
+            " FROM reporting.rpt_cbam_certificate_obligation_by_good"
+            " WHERE tenant_id = 'acme' AND declarant_eori = 'DE100000000001' ORDER BY cn_code"
+        )
     assert lines == [
         # IN grey clinker (A) 2026: 1.584 x 100 = 158.4; benchmark (A) 0.666: 0.666 x 100 x 0.9 x 0.95 = 56.943
         {"declarant_eori": "DE100000000001", "cn_code": "25231000", "embedded_total": D("158.4"),
@@ -140,21 +146,28 @@ def test_hand_worked_obligation(obligation: Warehouse) -> None:
         {"declarant_eori": "DE100000000001", "cn_code": "72081000", "embedded_total": D("70.11164"),
          "benchmark": D("1.37"), "free_allocation_adjustment": D("23.427"), "carbon_price_deduction": D("5"),
          "certificates": D("41.68464"), "obligation_gap": None},
-        # TR unwrought aluminium 1.87 x 3 = 5.61: the table has no benchmark for 76011000 (only 76011010/90)
+        # TR unwrought aluminium 1.87 x 3 = 5.61: the table has no benchmark for 76011000 (only 76011010/90),
+        # but the declarant's year is 3 t <= 50 t: exempt (Article 2a), 0 certificates
         {"declarant_eori": "DE200000000002", "cn_code": "76011000", "embedded_total": D("5.61"),
          "benchmark": None, "free_allocation_adjustment": None, "carbon_price_deduction": D("0"),
-         "certificates": None, "obligation_gap": "no benchmark for the CN code and route"},
+         "certificates": D("0"), "obligation_gap": None},
         # actual values (60 x 2.0): column B is configured for default values only; and no default value
         # row gives the route, so (C), (D) and (E) all remain
         {"declarant_eori": "DE300000000003", "cn_code": "72081000", "embedded_total": D("120"),
          "benchmark": None, "free_allocation_adjustment": None, "carbon_price_deduction": D("0"),
          "certificates": None, "obligation_gap": "no benchmark column configured for the emission method"},
     ]  # fmt: skip
+    assert by_good == [
+        {"cn_code": "25231000", "origin_country": "IN", "net_mass_tonnes": D("100"),
+         "certificates_to_surrender": D("101.457")},
+        {"cn_code": "72081000", "origin_country": "CN", "net_mass_tonnes": D("20"),
+         "certificates_to_surrender": D("41.68464")},
+    ]  # fmt: skip
     assert report == [
         # 120 t > 50 t: 101.457 + 41.68464 = 143.14164 certificates
         {"tenant_id": "acme", "declarant_eori": "DE100000000001", "year": 2026, "net_mass_tonnes": D("120"),
          "is_small_importer_exempt": False, "certificates_to_surrender": D("143.14164"), "obligation_gap": None},
-        # 3 t <= 50 t: exempt (Article 2a), although its line has no benchmark
+        # 3 t <= 50 t: exempt
         {"tenant_id": "acme", "declarant_eori": "DE200000000002", "year": 2026, "net_mass_tonnes": D("3"),
          "is_small_importer_exempt": True, "certificates_to_surrender": D("0"), "obligation_gap": None},
         {"tenant_id": "acme", "declarant_eori": "DE300000000003", "year": 2026, "net_mass_tonnes": D("60"),
