@@ -2,6 +2,27 @@
 connection: "greenlang_postgres"
 include: "/views/*.view.lkml"
 
+explore: fct_cbam_certificate_obligation {
+  description: "The CBAM certificate obligation of each import line of a CBAM good, for the annual CBAM declaration (Regulation (EU) 2023/956, Article 6(2)(c)-(e)): embedded emissions (mark-up included, fct_cbam_imports) minus the free allocation adjustment (Article 31(1): benchmark of IR (EU) 2025/2620 column B x net mass x CBAM factor x cross-sectoral correction factor of the year) minus the carbon price deduction (Article 9(1): carbon price paid in the country of origin, EUR / certificate price of the year, EUR) = certificates (Article 22); 0 for every line of a declarant-year at or under the small-importer threshold (Article 2a, Regulation (EU) 2025/2083). Exact decimals, each product rounded once at its 12th place; no rounding of the result (none is cited). The yearly parameters and the benchmark column per emission method are configuration with no default (dbt_project.yml): a line missing one has certificates NULL and obligation_gap naming it."
+
+  access_filter: {
+    field: fct_cbam_certificate_obligation.tenant_id
+    user_attribute: greenlang_tenant
+  }
+
+  join: dim_cbam_benchmark {
+    type: left_outer
+    relationship: many_to_one
+    sql_on: ${fct_cbam_certificate_obligation.benchmark_id} = ${dim_cbam_benchmark.benchmark_id} ;;
+  }
+
+  join: fct_cbam_imports {
+    type: left_outer
+    relationship: many_to_one
+    sql_on: ${fct_cbam_certificate_obligation.cbam_import_key} = ${fct_cbam_imports.cbam_import_key} ;;
+  }
+}
+
 explore: fct_cbam_imports {
   description: "CBAM imports, one row per customs declaration line (tenant, declarant, declaration, line), the latest version of a re-sent line. Embedded emissions per Article 7 and Annex IV of Regulation (EU) 2023/956 with actual values or the default values of IR (EU) 2025/2621 (see int_cbam__embedded_emissions). Incremental (delete+insert on cbam_import_key, late-arrival lookback var('late_arrival_lookback_days') on _ingested_at). Provenance: _batch_id -> raw.load_batch, _source_row, _row_sha256; default_value_id -> dim_cbam_default_value."
 
@@ -174,6 +195,24 @@ explore: fct_purchase_lines {
     type: left_outer
     relationship: many_to_one
     sql_on: ${fct_purchase_lines.supplier_key} = ${dim_supplier.supplier_key} ;;
+  }
+}
+
+explore: rpt_cbam_certificate_obligation {
+  description: "The annual CBAM declaration's certificate obligation per tenant, declarant and year (Regulation (EU) 2023/956, Articles 6 and 22): embedded emissions minus the free allocation adjustment (Article 31, benchmarks of Implementing Regulation (EU) 2025/2620) minus the carbon price deduction (Article 9) = certificates to surrender, the lines of fct_cbam_certificate_obligation summed; declarant-years at or under the configured annual mass threshold (Article 2a, Regulation (EU) 2025/2083) exempt. The parameters are configuration with no default (dbt_project.yml): a figure that needs a missing one is null and obligation_gap says which (docs/cbam.md, \"Annual declaration and certificates\")."
+
+  access_filter: {
+    field: rpt_cbam_certificate_obligation.tenant_id
+    user_attribute: greenlang_tenant
+  }
+}
+
+explore: rpt_cbam_certificate_obligation_by_good {
+  description: "rpt_cbam_certificate_obligation split by CN code and country of origin (Regulation (EU) 2023/956, Article 6(2)(a)-(c): quantity and embedded emissions of each type of goods): the same lines of fct_cbam_certificate_obligation, the same rules; the small-importer exemption is the declarant-year's."
+
+  access_filter: {
+    field: rpt_cbam_certificate_obligation_by_good.tenant_id
+    user_attribute: greenlang_tenant
   }
 }
 

@@ -96,3 +96,49 @@
     cast(null as text)
     {%- endif %}
 {%- endmacro %}
+
+{#-
+  cbam_yearly_setting(var_name, year_expr): the exact decimal a yearly var ({"<year>": "<exact
+  decimal>"}) gives for the year, NULL for a year it does not name. The certificate obligation's
+  yearly parameters (the CBAM factor, the cross-sectoral correction factor, the certificate price)
+  are not in a file the project reads, so each var defaults to none: NULL for every year until a
+  deployment configures it (docs/cbam.md, "Annual declaration and certificates").
+-#}
+{% macro cbam_yearly_setting(var_name, year_expr) -%}
+    {%- set values = var(var_name) or {} -%}
+    {%- if values %}
+    case {{ year_expr }}
+        {%- for year, value in values.items() | sort %}
+        when {{ year | int }} then {{ to_decimal("'" ~ value ~ "'") }}
+        {%- endfor %}
+    end
+    {%- else -%}
+    {{ to_decimal('null') }}
+    {%- endif %}
+{%- endmacro %}
+
+{#-
+  cbam_obligation_totals(lines, group_columns): the certificate obligation of fct_cbam_certificate_obligation's
+  lines summed per group_columns, for the reports (rpt_cbam_certificate_obligation per declarant and year,
+  _by_good per CN code and origin too). certificates_to_surrender: the lines' exact sum when every line has
+  its figure (exempt lines: 0), else NULL with obligation_gap = a line's gap (the first in alphabetical
+  order) and incomplete_line_count lines without a figure. No rounding: none is cited (Article 22).
+-#}
+{% macro cbam_obligation_totals(lines, group_columns) -%}
+    select
+        {%- for column in group_columns %}
+        {{ column }},
+        {%- endfor %}
+        cast(count(*) as bigint) as import_line_count,
+        cast(sum(case when obligation_gap is null then 0 else 1 end) as bigint) as incomplete_line_count,
+        {{ to_decimal('sum(net_mass_tonnes)') }} as net_mass_tonnes,
+        {{ to_decimal('sum(embedded_total)') }} as embedded_total,
+        {{ to_decimal('sum(free_allocation_adjustment)') }} as free_allocation_adjustment,
+        {{ to_decimal('sum(carbon_price_deduction)') }} as carbon_price_deduction,
+        case when count(obligation_gap) = 0 then {{ to_decimal('sum(certificates)') }} end
+            as certificates_to_surrender,
+        min(obligation_gap) as obligation_gap
+
+    from {{ lines }}
+    group by {{ group_columns | join(', ') }}
+{%- endmacro %}

@@ -4,6 +4,7 @@
 {% macro raw_tables() -%}
     {{ return({
         'aib__residual_mix': [31968000, 34560000],
+        'cbam__benchmarks': [31968000, 34560000],
         'cbam__default_values': [31968000, 34560000],
         'cbam__goods': [31968000, 34560000],
         'customs__cbam_shipments': [93600, 172800],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, ClassVar
 
 from pydantic import AliasChoices, BeforeValidator, Field, StringConstraints, model_validator
@@ -150,6 +151,73 @@ class CBAMGood(Contract):
     route_code: OptionalRouteCode = Field(
         default=None, description="Production route determining the CBAM benchmark, e.g. (A)"
     )
+
+
+# A benchmark of column B as published: a number with a decimal comma (or point), then optionally the
+# production route letter in brackets and/or a numbered variant in brackets: "0,666", "0,666 (A)",
+# "0,717 (1)", "1,298 (F)(2)" (Implementing Regulation (EU) 2025/2620, Annex). At most 26 digits before
+# the decimal mark and 12 after: what the staging model's decimal(38,12) holds exactly.
+BenchmarkText = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, pattern=r"^[0-9]{1,26}([.,][0-9]{1,12})? ?(\([A-Z]\))?(\([0-9]\))?$"
+    ),
+]
+OptionalBenchmarkText = Annotated[BenchmarkText | None, BeforeValidator(blank_to_none)]
+# An 8-digit CN code as the benchmark table writes it on a benchmark's line.
+_BENCHMARK_CN_CODE = re.compile(r"^[0-9]{8}$")
+
+
+class CBAMBenchmark(Contract):
+    """One line of the CBAM benchmarks, column B, of the Annex to Implementing Regulation (EU) 2025/2620
+    (the benchmarks of the free allocation adjustment, Article 31 of Regulation (EU) 2023/956).
+
+    The layout is that of the published table: two columns, "CN code" and "Column B". A benchmark's line
+    gives an 8-digit CN code and the benchmark in tCO2e per tonne of good as written, with a decimal
+    comma and the suffixes that tell apart several benchmarks of one CN code: the production route
+    letter, e.g. "0,666 (A)", and/or a numbered variant, e.g. "0,717 (1)", "1,298 (F)(2)". The table
+    is cut into sections by a heading line that names the sector ("Cement", "Iron & Steel") and by
+    empty separator lines (";"): both are kept as published, with no figure, so that the staging model
+    can give every benchmark the sector of the heading above it (stg_cbam__benchmarks) and the ledger
+    counts every line of the file as loaded.
+
+    Rejected: a figure without an 8-digit CN code, an 8-digit CN code without a figure, a figure that
+    is not a number with the suffixes above.
+    """
+
+    contract_name: ClassVar[str] = "CBAMBenchmark"
+    contract_version: ClassVar[str] = "1.0.0"
+    row_rules_sql: ClassVar[tuple[tuple[str, str], ...]] = (
+        (
+            "column_b is not null and not regexp_full_match(coalesce(cn_code, ''), '[0-9]{8}')",
+            "a benchmark needs an 8-digit CN code",
+        ),
+        (
+            "column_b is null and regexp_full_match(coalesce(cn_code, ''), '[0-9]+')",
+            "a CN code without a benchmark",
+        ),
+    )
+
+    cn_code: OptionalText = Field(
+        default=None,
+        description="\"CN code\": the 8-digit CN code of a benchmark's line; the sector's name on a heading "
+        'line ("Cement", "Iron & Steel"); empty on a separator line',
+    )
+    column_b: OptionalBenchmarkText = Field(
+        default=None,
+        description='"Column B": the benchmark in tCO2e per tonne of good as published, with its decimal '
+        'comma and its route letter and/or numbered variant, e.g. "0,666 (A)", "1,298 (F)(2)"; empty on '
+        "heading and separator lines",
+    )
+
+    @model_validator(mode="after")
+    def _figure_needs_code(self) -> CBAMBenchmark:
+        is_code = self.cn_code is not None and _BENCHMARK_CN_CODE.match(self.cn_code) is not None
+        if self.column_b is not None and not is_code:
+            raise ValueError("a benchmark needs an 8-digit CN code")
+        if self.column_b is None and self.cn_code is not None and self.cn_code.isdigit():
+            raise ValueError("a CN code without a benchmark")
+        return self
 
 
 # EORI: ISO country code of the issuing member state + up to 15 alphanumerics (Commission

@@ -14,10 +14,11 @@ import pytest
 from pydantic import ValidationError
 
 from greenlang.catalog import CONTRACTS
-from greenlang.cbam.contracts import CBAMDefaultValue, CBAMGood, CBAMShipment
+from greenlang.cbam.contracts import CBAMBenchmark, CBAMDefaultValue, CBAMGood, CBAMShipment
 
 DEFAULT_VALUES_FILE = "cbam/cbam_default_values_definitive_IR2025-2621_v20260204.csv"
 GOODS_FILE = "cbam/cbam_cn_codes_from_default_values_2026.csv"
+BENCHMARKS_FILE = "cbam/cbam_benchmarks_IR2025-2620_colB_raw.csv"
 
 
 def snake_case(header: str) -> str:
@@ -391,3 +392,52 @@ def test_every_row_of_the_published_goods_list_validates(shared_data: Path) -> N
     records = [CBAMGood.model_validate(row) for row in rows]
     assert len(records) == 283
     assert "2716" not in {record.cn_code[:4] for record in records}  # electricity has no default value
+
+
+# --- CBAM benchmarks (IR (EU) 2025/2620, column B) -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "cn_code", "column_b"),
+    [
+        ({"cn_code": "25231000", "column_b": "0,666 (A)"}, "25231000", "0,666 (A)"),
+        ({"cn_code": "25233000", "column_b": "0,717 (1)"}, "25233000", "0,717 (1)"),
+        ({"cn_code": "72052100", "column_b": "1,298 (F)(2)"}, "72052100", "1,298 (F)(2)"),
+        ({"cn_code": "28041000", "column_b": "5,089"}, "28041000", "5,089"),
+        ({"cn_code": "28041000", "column_b": "5.089"}, "28041000", "5.089"),
+        # a sector heading and a separator line: kept, with no figure
+        ({"cn_code": "Iron & Steel", "column_b": ""}, "Iron & Steel", None),
+        ({"cn_code": "", "column_b": ""}, None, None),
+    ],
+)
+def test_benchmark_lines_as_published(
+    line: dict[str, str], cn_code: str | None, column_b: str | None
+) -> None:
+    record = CBAMBenchmark.model_validate(line)
+    assert (record.cn_code, record.column_b) == (cn_code, column_b)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        {"cn_code": "", "column_b": "0,666"},  # a figure without a CN code
+        {"cn_code": "Cement", "column_b": "0,666"},
+        {"cn_code": "2523100", "column_b": "0,666"},  # 7 digits
+        {"cn_code": "25231000", "column_b": ""},  # a CN code without a figure
+        {"cn_code": "25231000", "column_b": "0,666 A"},
+        {"cn_code": "25231000", "column_b": "0,666 (a)"},
+        {"cn_code": "25231000", "column_b": "-0,666"},
+        {"cn_code": "25231000", "column_b": "1" * 27},  # beyond what decimal(38,12) holds
+    ],
+)
+def test_benchmark_rejects_bad_line(line: dict[str, str]) -> None:
+    with pytest.raises(ValidationError):
+        CBAMBenchmark.model_validate(line)
+
+
+def test_every_line_of_the_published_benchmarks_validates(shared_data: Path) -> None:
+    rows = read_published_csv(shared_data / BENCHMARKS_FILE, encoding="utf-8-sig", delimiter=";")
+    records = [CBAMBenchmark.model_validate(row) for row in rows]
+    assert (len(records), sum(record.column_b is not None for record in records)) == (1_822, 1_804)
+    headings = [record.cn_code for record in records if record.column_b is None and record.cn_code]
+    assert headings == ["Cement", "Hydrogen", "Fertilisers", "Iron & Steel", "Aluminium"]
