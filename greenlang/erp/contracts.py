@@ -106,7 +106,7 @@ class SAPPurchaseOrderItem(Contract):
     ``to_PurchaseOrderItem`` expanded): the item's fields and its header's, one record per item."""
 
     contract_name: ClassVar[str] = "SAPPurchaseOrderItem"
-    contract_version: ClassVar[str] = "1.0.0"
+    contract_version: ClassVar[str] = "1.1.0"
 
     purchase_order: Text = Field(description="Purchase order number (PurchaseOrder)")
     purchase_order_item: Text = Field(description="Item number within the order, as sent (PurchaseOrderItem)")
@@ -120,6 +120,12 @@ class SAPPurchaseOrderItem(Contract):
         default=None, description="Material number; null for text items (Material)"
     )
     material_group: OptionalText = Field(default=None, description="Material group (MaterialGroup)")
+    gl_account: OptionalText = Field(
+        default=None,
+        validation_alias=_aka("gl_account", "glaccount"),
+        description="G/L account the item is charged to, for an account-assigned item (services, "
+        "consumables bought for a cost center); null for stock material (GLAccount; 1.1.0)",
+    )
     plant: OptionalText = Field(default=None, description="Receiving plant (Plant)")
     order_quantity: NonNegativeDecimal = Field(description="Ordered quantity (OrderQuantity)")
     purchase_order_quantity_unit: SapUnit = Field(
@@ -280,7 +286,7 @@ class UnifiedPurchaseLine(Contract):
     """
 
     contract_name: ClassVar[str] = "UnifiedPurchaseLine"
-    contract_version: ClassVar[str] = "1.0.0"
+    contract_version: ClassVar[str] = "1.1.0"
 
     tenant_id: Text = Field(description="Tenant the line belongs to")
     source_system: SourceSystem = Field(description="'sap' or 'oracle'")
@@ -296,6 +302,10 @@ class UnifiedPurchaseLine(Contract):
     material: OptionalText = Field(default=None, description="SAP material; Oracle item; null for text lines")
     category: OptionalText = Field(
         default=None, description="Purchasing category: SAP material_group; Oracle category_name"
+    )
+    gl_account: OptionalText = Field(
+        default=None,
+        description="G/L account charged: SAP gl_account; null for Oracle (not in its line extract)",
     )
     description: OptionalText = Field(
         default=None, description="Oracle description; null for SAP (not in the extract)"

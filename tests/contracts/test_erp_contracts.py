@@ -126,7 +126,7 @@ def test_field_names_are_those_of_the_design() -> None:
     assert list(SAPPurchaseOrderItem.model_fields) == [
         "purchase_order", "purchase_order_item", "purchase_order_type", "company_code",
         "purchasing_organization", "supplier", "purchase_order_date", "document_currency", "material",
-        "material_group", "plant", "order_quantity", "purchase_order_quantity_unit", "net_price_amount",
+        "material_group", "gl_account", "plant", "order_quantity", "purchase_order_quantity_unit", "net_price_amount",
         "net_price_quantity", "purchasing_document_deletion_code", "last_change_datetime",
     ]  # fmt: skip
     assert list(SAPMaterialStock.model_fields) == [

@@ -84,6 +84,7 @@ final as (
         end as material_key,
         material,
         category,
+        gl_account,
         description,
         purchasing_unit,
         order_date,

@@ -4,7 +4,8 @@
 -- 1. Net amount in document currency: SAP order_quantity x net_price_amount / net_price_quantity (the
 --    net price is per price unit), Oracle quantity x unit_price; exact decimal(38,12), the division
 --    rounded half away from zero (decimal_divide).
--- 2. reference_date: the order date (SAP); Oracle's line extract carries no order date, so the
+-- 2. gl_account: SAP's, of an account-assigned item; Oracle's line extract carries no charge account.
+-- 3. reference_date: the order date (SAP); Oracle's line extract carries no order date, so the
 --    earliest last_update_date loaded for the line stands in (reference_date_basis says which);
 --    reference_month: its first day.
 
@@ -34,6 +35,7 @@ sap_unified as (
         cast(null as {{ dbt.type_string() }}) as supplier_name,
         material,
         material_group as category,
+        gl_account,
         cast(null as {{ dbt.type_string() }}) as description,
         company_code as purchasing_unit,
         purchase_order_date as order_date,
@@ -72,6 +74,7 @@ oracle_unified as (
         supplier_name,
         item as material,
         category_name as category,
+        cast(null as {{ dbt.type_string() }}) as gl_account,
         description,
         procurement_bu as purchasing_unit,
         cast(null as date) as order_date,
