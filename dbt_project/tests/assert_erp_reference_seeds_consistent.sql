@@ -1,6 +1,7 @@
 -- The ERP reference seeds are keyed as the models join them: one unit row per (system, code), one
--- kind, base unit and factor per Rec 20 code, one rate per (currency, month), one category and one
--- CN code per (tenant, system, key), 8-digit CN codes, and an installation belongs to one supplier.
+-- kind, base unit and factor per Rec 20 code, one rate per (currency, month), one category row per
+-- (tenant, system, match key), one industry per supplier, one CN code per (tenant, system,
+-- material), 8-digit CN codes, and an installation belongs to one supplier.
 with
 
 unit_keys as (
@@ -44,26 +45,22 @@ fx_months as (
 
 ),
 
-category_keys as (
+{% for seed, keys in [
+    ('spend_category_map', ['tenant_id', 'source_system', 'match_on', 'match_value']),
+    ('supplier_industry_codes', ['tenant_id', 'source_system', 'supplier']),
+    ('material_cn_codes', ['tenant_id', 'source_system', 'material']),
+] %}
+{{ seed }}_keys as (
 
-    select 'spend_categories: duplicate (tenant_id, source_system, category)' as problem,
-        tenant_id || '/' || source_system || '/' || category as item
-    from {{ ref('spend_categories') }}
-    group by tenant_id, source_system, category
+    select '{{ seed }}: duplicate ({{ keys | join(", ") }})' as problem,
+        {{ keys | join(" || '/' || ") }} as item
+    from {{ ref(seed) }}
+    group by {{ keys | join(", ") }}
     having count(*) > 1
 
 ),
 
-material_keys as (
-
-    select 'material_cn_codes: duplicate (tenant_id, source_system, material)' as problem,
-        tenant_id || '/' || source_system || '/' || material as item
-    from {{ ref('material_cn_codes') }}
-    group by tenant_id, source_system, material
-    having count(*) > 1
-
-),
-
+{% endfor %}
 cn_code_shape as (
 
     select 'material_cn_codes: CN code is not 8 digits' as problem, cn_code as item
@@ -88,7 +85,8 @@ select * from unit_keys
 union all select * from unit_factors
 union all select * from fx_keys
 union all select * from fx_months
-union all select * from category_keys
-union all select * from material_keys
+union all select * from spend_category_map_keys
+union all select * from supplier_industry_codes_keys
+union all select * from material_cn_codes_keys
 union all select * from cn_code_shape
 union all select * from installation_keys

@@ -62,6 +62,12 @@ view: fct_purchase_lines {
     sql: ${TABLE}.category ;;
   }
 
+  dimension: gl_account {
+    type: string
+    sql: ${TABLE}.gl_account ;;
+    description: "G/L account charged: SAP account-assigned items; null for Oracle."
+  }
+
   dimension: description {
     type: string
     sql: ${TABLE}.description ;;
@@ -191,6 +197,24 @@ view: fct_purchase_lines {
   dimension: source_status {
     type: string
     sql: ${TABLE}.source_status ;;
+  }
+
+  dimension: supplier_naics_code {
+    type: string
+    sql: ${TABLE}.supplier_naics_code ;;
+    description: "The supplier's 2017 NAICS code (supplier_industry_codes seed)."
+  }
+
+  dimension: mapped_by {
+    type: string
+    sql: ${TABLE}.mapped_by ;;
+    description: "Which key mapped the line to its spend category (spend_category_map, in this order): material_group, gl_account, supplier_industry; or unmapped."
+  }
+
+  dimension: spend_category {
+    type: string
+    sql: ${TABLE}.spend_category ;;
+    description: "Supply-chain spend category; null when unmapped."
   }
 
   dimension: naics_code {

@@ -307,6 +307,9 @@ MATERIALS: tuple[Material, ...] = (
         ("EA", "Each"),
     ),
 )
+# An item without a material (a text item: a service) is account-assigned, so SAP carries the G/L account
+# it is charged to; a stock material's account follows from its valuation at goods receipt (empty here).
+GL_ACCOUNT_OF_TEXT_ITEMS = "417000"  # purchased services, in the demo company's chart of accounts
 CBAM_GROUPS = ("STEELFLAT", "ALUINGOT", "CLINKER", "FERTUREA", "HYDROGEN")
 GENERAL = tuple(material for material in MATERIALS if not material.cbam)
 
@@ -331,6 +334,17 @@ SECTOR_WORDS = {
     "FERTUREA": "Fertilisers",
     "HYDROGEN": "Hydrogen",
     "GENERAL": "Industrial Supplies",
+}
+# The 2017 NAICS code of each supplier specialty: the industry code a supplier master holds (the demo's,
+# dbt seed supplier_industry_codes), which spend-based Scope 3 falls back on when a line's material group
+# and G/L account map to no category.
+SPECIALTY_NAICS = {
+    "STEELFLAT": "331110",  # Iron and Steel Mills and Ferroalloy Manufacturing
+    "ALUINGOT": "331313",  # Alumina Refining and Primary Aluminum Production
+    "CLINKER": "327310",  # Cement Manufacturing
+    "FERTUREA": "325311",  # Nitrogenous Fertilizer Manufacturing
+    "HYDROGEN": "325120",  # Industrial Gas Manufacturing
+    "GENERAL": "423840",  # Industrial Supplies Merchant Wholesalers
 }
 PLANTS = {"1010": ("101A", "101B"), "1020": ("102A",), "1710": ("171A", "171B"), "2010": ("201A",)}
 ORACLE_BUS = (
@@ -388,6 +402,10 @@ class Supplier:
     country: str
     currency: str
     specialty: str  # a CBAM material group or GENERAL
+
+    @property
+    def naics_code(self) -> str:
+        return SPECIALTY_NAICS[self.specialty]
 
 
 @dataclass
@@ -702,6 +720,7 @@ class _Generator:
                         "Plant": plant,
                         "StorageLocation": rng.choice(PLANTS[plant]),
                         "MaterialGroup": material.group,
+                        "GLAccount": GL_ACCOUNT_OF_TEXT_ITEMS if not material.number else "",
                         "Material": material.number,
                         "OrderQuantity": f"{quantity:.3f}",
                         "PurchaseOrderQuantityUnit": material.unit,

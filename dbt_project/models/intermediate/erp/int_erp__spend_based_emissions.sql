@@ -5,7 +5,9 @@
 -- int_erp__purchase_line_spend_categories; spend in the factor currency and price year:
 -- int_erp__purchase_line_spend. Only category 1 spend gets category 1 emissions (capital goods,
 -- freight … are other categories); deleted lines get none. spend_emission_status says why a line
--- has none: deleted / no_category / not_category_1 / no_fx_rate / no_price_index; else eeio_spend.
+-- has none: deleted / no_category (no key of the line maps) / not_category_1 / no_factor (the
+-- category's NAICS code has no factor in the cited EEIO seed: never guessed) / no_fx_rate /
+-- no_price_index; else eeio_spend.
 
 with
 
@@ -23,6 +25,7 @@ statuses as (
             when is_deleted then 'deleted'
             when naics_code is null then 'no_category'
             when scope3_category <> 1 then 'not_category_1'
+            when eeio_factor_id is null then 'no_factor'
             when spend_factor_currency is null then 'no_fx_rate'
             when spend_factor_price_year is null then 'no_price_index'
             else 'eeio_spend'
@@ -37,6 +40,10 @@ final as (
     select
         purchase_line_key,
         tenant_id,
+        net_amount_eur,
+        supplier_naics_code,
+        mapped_by,
+        spend_category,
         naics_code,
         scope3_category,
         eeio_factor_id,

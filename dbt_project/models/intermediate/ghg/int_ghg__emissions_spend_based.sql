@@ -4,8 +4,9 @@
 -- rates) -> 2022 USD (US CPI-U) x EPA supply chain factor of the category's NAICS code), not computed
 -- again. One row per purchase line with spend_emission_status 'eeio_spend' (method spend_based, gas
 -- CO2e, emission_factor_id = the factor's row in dim_emission_factor, via int_factors__eeio); a
--- category 1 line whose spend could not be converted (no_fx_rate, no_price_index) keeps a row with
--- factor_status 'missing' and NULL emissions. Deleted lines, other categories and lines without a
+-- category 1 line whose spend could not be converted (no_fx_rate, no_price_index) or whose category
+-- has no factor in the cited EEIO seed (no_factor) keeps a row with factor_status 'missing' and NULL
+-- emissions. Deleted lines, other categories and lines without a
 -- category are not category 1 spend and get no row.
 
 with
@@ -14,7 +15,7 @@ purchase_lines as (
 
     select * from {{ ref('fct_purchase_lines') }}
     where not is_deleted
-        and spend_emission_status in ('eeio_spend', 'no_fx_rate', 'no_price_index')
+        and spend_emission_status in ('eeio_spend', 'no_factor', 'no_fx_rate', 'no_price_index')
 
 ),
 

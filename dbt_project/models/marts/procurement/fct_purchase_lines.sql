@@ -1,7 +1,8 @@
 -- Purchase lines of SAP S/4HANA and Oracle Fusion, grain: one purchase order line (tenant, source
 -- system, document, line), the latest version; deleted / cancelled lines are kept with is_deleted.
 -- Quantities in base units and tonnes, amounts in document currency and EUR (int_erp__purchase_lines),
--- spend-based Scope 3 category 1 emissions (int_erp__spend_based_emissions).
+-- spend category (mapped_by: which key mapped it) and spend-based Scope 3 category 1 emissions
+-- (int_erp__spend_based_emissions).
 -- Incremental like fct_cbam_imports: re-reads the lines ingested from var('late_arrival_lookback_days')
 -- days before the newest _ingested_at already loaded and replaces them by purchase_line_key
 -- (delete+insert); a re-run inserts the same rows again, so it changes nothing. New exchange rates,
@@ -44,6 +45,7 @@ final as (
         purchase_lines.material_key,
         purchase_lines.material,
         purchase_lines.category,
+        purchase_lines.gl_account,
         purchase_lines.description,
         purchase_lines.purchasing_unit,
         purchase_lines.order_date,
@@ -73,6 +75,9 @@ final as (
         purchase_lines.is_deleted,
         purchase_lines.source_status,
         purchase_lines.changed_at,
+        emissions.supplier_naics_code,
+        emissions.mapped_by,
+        emissions.spend_category,
         emissions.naics_code,
         emissions.scope3_category,
         emissions.eeio_factor_id,
