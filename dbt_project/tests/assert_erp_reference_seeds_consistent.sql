@@ -1,7 +1,7 @@
 -- The ERP reference seeds are keyed as the models join them: one unit row per (system, code), one
 -- kind, base unit and factor per Rec 20 code, one rate per (currency, month), one category row per
 -- (tenant, system, match key), one industry per supplier, one CN code per (tenant, system,
--- material), 8-digit CN codes, and an installation belongs to one supplier.
+-- material), 8-digit CN codes, 6-digit NAICS codes, and an installation belongs to one supplier.
 with
 
 unit_keys as (
@@ -61,16 +61,22 @@ fx_months as (
 ),
 
 {% endfor %}
-cn_code_shape as (
+{% for seed, column, digits in [
+    ('material_cn_codes', 'cn_code', 8),
+    ('spend_category_map', 'naics_code', 6),
+    ('supplier_industry_codes', 'naics_code', 6),
+] %}
+{{ seed }}_code_shape as (
 
-    select 'material_cn_codes: CN code is not 8 digits' as problem, cn_code as item
-    from {{ ref('material_cn_codes') }}
-    where length(cn_code) <> 8
-        or {% for digit in range(10) %}replace({% endfor %}cn_code
+    select '{{ seed }}: {{ column }} is not {{ digits }} digits' as problem, {{ column }} as item
+    from {{ ref(seed) }}
+    where length({{ column }}) <> {{ digits }}
+        or {% for digit in range(10) %}replace({% endfor %}{{ column }}
             {%- for digit in range(10) %}, '{{ digit }}', ''){% endfor %} <> ''
 
 ),
 
+{% endfor %}
 installation_keys as (
 
     select 'supplier_installations: installation with several suppliers' as problem,
@@ -88,5 +94,7 @@ union all select * from fx_months
 union all select * from spend_category_map_keys
 union all select * from supplier_industry_codes_keys
 union all select * from material_cn_codes_keys
-union all select * from cn_code_shape
+union all select * from material_cn_codes_code_shape
+union all select * from spend_category_map_code_shape
+union all select * from supplier_industry_codes_code_shape
 union all select * from installation_keys
