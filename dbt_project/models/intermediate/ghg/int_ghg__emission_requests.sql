@@ -12,7 +12,7 @@
 
 {%- set columns = [
     'tenant_id', 'activity_id', 'activity_source', 'activity_reference', 'activity_type', 'facility_id',
-    'activity_date', 'reporting_year', 'quantity', 'unit', '_batch_id', '_source_row', '_ingested_at',
+    'country_code', 'activity_date', 'reporting_year', 'quantity', 'unit', '_batch_id', '_source_row', '_ingested_at',
     'scope', 'scope_3_category', 'method', 'market_basis', 'request_part', 'request_quantity',
     'request_unit_code', 'request_calorific_basis', 'factor_match_key', 'calculation_note'
 ] %}
@@ -23,7 +23,7 @@
     'calculation_note': dbt.type_string(),
 } %}
 {%- set families = [
-    (ref('int_ghg__emission_requests_fuels'), ['scope_3_category', 'request_calorific_basis']),
+    (ref('int_ghg__emission_requests_fuels'), ['scope_3_category', 'request_calorific_basis', 'calculation_note']),
     (ref('int_ghg__emission_requests_fugitive'), []),
     (ref('int_ghg__emission_requests_location_based'), ['request_calorific_basis']),
     (ref('int_ghg__emission_requests_market_based'), ['market_basis', 'request_calorific_basis']),
@@ -51,6 +51,7 @@ final as (
         activity_reference,
         activity_type,
         facility_id,
+        country_code,
         activity_date,
         reporting_year,
         scope,

@@ -14,6 +14,9 @@
 --    method always add up to its total, never twice). emissions_tco2e = emissions_kg x 0.001.
 -- 4. A request without a factor set keeps one row (gas CO2e, factor_status 'missing', emissions
 --    NULL), so that missing factors are visible and counted, never silently zero.
+-- 5. factor_path: the publication path of the factor (ghg_factor_path); factor_jurisdiction_mismatch:
+--    the factor's publisher has a jurisdiction (ghg_factor_jurisdictions) other than the site's
+--    country (a French or US site at DESNZ: true; Ember, AIB, instruments: false; no site: NULL).
 
 with
 
@@ -45,6 +48,16 @@ factor_sets as (
         factor_year
 
     from factors
+
+),
+
+jurisdictions as (
+
+    select
+        publisher,
+        upper(trim(country_code)) as country_code
+
+    from {{ ref('ghg_factor_jurisdictions') }}
 
 ),
 
@@ -108,13 +121,20 @@ matched as (
             when chosen.factor_year < requests.reporting_year then 'earlier_year'
             else 'later_year'
         end as factor_year_match,
-        'matched' as factor_status
+        'matched' as factor_status,
+        {{ ghg_factor_path('factors') }} as factor_path,
+        case
+            when requests.country_code is not null
+                then coalesce(jurisdictions.country_code <> requests.country_code, false)
+        end as factor_jurisdiction_mismatch
 
     from requests
     inner join chosen
         on requests.request_id = chosen.request_id
     inner join factors
         on chosen.factor_set_id = factors.factor_set_id
+    left join jurisdictions
+        on factors.publisher = jurisdictions.publisher
 
 ),
 
@@ -131,7 +151,9 @@ unmatched as (
         {{ to_decimal('null') }} as emission_factor_value,
         cast(null as {{ dbt.type_string() }}) as gwp_basis,
         cast(null as {{ dbt.type_string() }}) as factor_year_match,
-        'missing' as factor_status
+        'missing' as factor_status,
+        cast(null as {{ dbt.type_string() }}) as factor_path,
+        cast(null as boolean) as factor_jurisdiction_mismatch
 
     from requests
     where not exists (
@@ -186,7 +208,9 @@ final as (
         calculation_note,
         _batch_id,
         _source_row,
-        _ingested_at
+        _ingested_at,
+        factor_path,
+        factor_jurisdiction_mismatch
 
     from unioned
 
