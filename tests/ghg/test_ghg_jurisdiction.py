@@ -32,6 +32,7 @@ RECORDS = {
         ["US-BOILER", "US-PIT", "", "2024-03-01", "2024-03-31", "diesel", "1000", "US gallons", ""],
         ["US-GAS", "US-PIT", "", "2024-03-01", "2024-03-31", "natural gas", "100", "mmBtu", "gross"],
         ["US-TRUCK", "US-PIT", "TRK-1", "2024-03-01", "2024-03-31", "gasoline", "500", "US gallons", ""],
+        ["US-LPG", "US-PIT", "", "2024-03-01", "2024-03-31", "LPG", "1000", "kg", ""],
         ["DE-BOILER", "DE-DUI", "", "2024-03-01", "2024-03-31", "diesel", "1000", "litres", ""],
     ],
     "nordic-cement": [
@@ -68,10 +69,16 @@ def emissions(
     return {(row["activity_reference"].split("/")[1], row["method"], row["gas"]): row for row in rows}
 
 
-def by_gas(emissions: dict, record: str, method: str) -> dict[str, Decimal]:
-    return {
-        gas: row["emissions_kg"] for (ref, m, gas), row in emissions.items() if (ref, m) == (record, method)
-    }
+def request(emissions: dict, record: str, method: str) -> dict:
+    """One request's rows: kg CO2e per gas, and what its rows share (factor path and flag, the quantity in the
+    factor's unit)."""
+    rows = [row for (ref, m, _), row in emissions.items() if (ref, m) == (record, method)]
+    shared = {(r["factor_path"], r["factor_jurisdiction_mismatch"], r["factor_quantity"], r["factor_unit_code"])
+              for r in rows}  # fmt: skip
+    assert len(shared) == 1, shared
+    path, mismatch, quantity, unit = shared.pop()
+    kg = {row["gas"]: row["emissions_kg"] for row in rows}
+    return {"kg": kg, "path": path, "mismatch": mismatch, "factor": (quantity, unit)}
 
 
 def test_us_distillate_by_physical_unit_epa_table_1(emissions: dict) -> None:
@@ -80,38 +87,38 @@ def test_us_distillate_by_physical_unit_epa_table_1(emissions: dict) -> None:
       CO2 1000 x 10.21                  = 10,210 kg
       CH4 1000 x 0.41 g x 0.001 x 28    =     11.48 kg CO2e
       N2O 1000 x 0.08 g x 0.001 x 265   =     21.2  kg CO2e      total 10,242.68 kg CO2e."""
-    assert by_gas(emissions, "US-BOILER", "stationary_combustion") == {
-        "CO2": Decimal("10210"),
-        "CH4": Decimal("11.48"),
-        "N2O": Decimal("21.2"),
+    found = request(emissions, "US-BOILER", "stationary_combustion")
+    assert found == {
+        "kg": {"CO2": Decimal("10210"), "CH4": Decimal("11.48"), "N2O": Decimal("21.2")},
+        "path": "epa_table1_physical",
+        "mismatch": False,
+        "factor": (Decimal(1000), "gal_US"),
     }
-    row = emissions[("US-BOILER", "stationary_combustion", "CO2")]
-    assert (row["factor_path"], row["factor_jurisdiction_mismatch"]) == ("epa_table1_physical", False)
-    assert (row["factor_quantity"], row["factor_unit_code"]) == (Decimal(1000), "gal_US")
-    assert sum(by_gas(emissions, "US-BOILER", "stationary_combustion").values()) == Decimal("10242.68")
+    assert sum(found["kg"].values()) == Decimal("10242.68")
 
 
 def test_us_natural_gas_by_heat_content_epa_table_1(emissions: dict) -> None:
     """Table 1, Natural Gas, per mmBtu (HHV): CO2 53.06 kg, CH4 1 g, N2O 0.1 g. 100 mmBtu (gross):
     CO2 100 x 53.06 = 5,306 kg; CH4 100 x 1 g x 0.001 x 28 = 2.8; N2O 100 x 0.1 g x 0.001 x 265 = 2.65;
     total 5,311.45 kg CO2e."""
-    assert by_gas(emissions, "US-GAS", "stationary_combustion") == {
-        "CO2": Decimal("5306"),
-        "CH4": Decimal("2.8"),
-        "N2O": Decimal("2.65"),
+    assert request(emissions, "US-GAS", "stationary_combustion") == {
+        "kg": {"CO2": Decimal("5306"), "CH4": Decimal("2.8"), "N2O": Decimal("2.65")},
+        "path": "epa_table1_heat_content",
+        "mismatch": False,
+        "factor": (Decimal(100), "MMBtu"),
     }
-    row = emissions[("US-GAS", "stationary_combustion", "CH4")]
-    assert (row["factor_path"], row["factor_jurisdiction_mismatch"]) == ("epa_table1_heat_content", False)
-    assert (row["factor_quantity"], row["factor_unit_code"]) == (Decimal(100), "MMBtu")
 
 
 def test_us_vehicle_gasoline_epa_table_2(emissions: dict) -> None:
     """Table 2 (mobile combustion CO2), Motor Gasoline: 8.78 kg CO2 per gallon. 500 gallons x 8.78 = 4,390 kg
     CO2. CH4 and N2O are per vehicle-mile (Tables 3-5), which a fuel record lacks: no row, a note says so."""
-    assert by_gas(emissions, "US-TRUCK", "mobile_combustion") == {"CO2": Decimal("4390")}
-    row = emissions[("US-TRUCK", "mobile_combustion", "CO2")]
-    assert (row["factor_path"], row["factor_jurisdiction_mismatch"]) == ("epa_mobile", False)
-    assert "per vehicle-mile" in row["calculation_note"]
+    assert request(emissions, "US-TRUCK", "mobile_combustion") == {
+        "kg": {"CO2": Decimal("4390")},
+        "path": "epa_mobile",
+        "mismatch": False,
+        "factor": (Decimal(500), "gal_US"),
+    }
+    assert "per vehicle-mile" in emissions[("US-TRUCK", "mobile_combustion", "CO2")]["calculation_note"]
 
 
 def test_uk_diesel_desnz_and_a_german_site_at_the_default_publisher_flagged(emissions: dict) -> None:
@@ -120,20 +127,43 @@ def test_uk_diesel_desnz_and_a_german_site_at_the_default_publisher_flagged(emis
     CO2 2,479.6, CH4 0.29, N2O 32.9 = 2,512.79 kg CO2e. Germany has no publisher in the seed: the default
     (DESNZ) gives the same figures, flagged. WTT- fuels diesel, litres: 0.61101 -> 611.01 kg CO2e."""
     expected = {"CO2": Decimal("2479.6"), "CH4": Decimal("0.29"), "N2O": Decimal("32.9")}
+    assert sum(expected.values()) == Decimal("2512.79")
     for record, mismatch in (("GB-BOILER", False), ("DE-BOILER", True)):
-        assert by_gas(emissions, record, "stationary_combustion") == expected
-        assert sum(expected.values()) == Decimal("2512.79")
-        for method, gas in (("stationary_combustion", "N2O"), ("well_to_tank", "CO2e")):
-            row = emissions[(record, method, gas)]
-            assert (row["factor_path"], row["factor_jurisdiction_mismatch"]) == ("desnz", mismatch)
-        assert emissions[(record, "well_to_tank", "CO2e")]["emissions_kg"] == Decimal("611.01")
+        litres = (Decimal(1000), "litre")
+        assert request(emissions, record, "stationary_combustion") == {
+            "kg": expected,
+            "path": "desnz",
+            "mismatch": mismatch,
+            "factor": litres,
+        }
+        assert request(emissions, record, "well_to_tank") == {
+            "kg": {"CO2e": Decimal("611.01")},
+            "path": "desnz",
+            "mismatch": mismatch,
+            "factor": litres,
+        }
 
 
 def test_us_well_to_tank_stays_desnz_and_is_flagged(emissions: dict) -> None:
     """EPA publishes no WTT factor: the US diesel's cat 3 row is DESNZ WTT per litre, flagged. 1,000 US
     gallons = 3,785.411784 litres x 0.61101 = 2,312.94445... kg CO2e (rounded at 12 places)."""
-    row = emissions[("US-BOILER", "well_to_tank", "CO2e")]
-    assert (row["factor_path"], row["factor_jurisdiction_mismatch"]) == ("desnz", True)
-    assert row["factor_quantity"] == 1000 * US_GALLON_L
-    assert row["emissions_kg"] == 1000 * US_GALLON_L * Decimal("0.61101")
+    litres = 1000 * US_GALLON_L
+    assert request(emissions, "US-BOILER", "well_to_tank") == {
+        "kg": {"CO2e": litres * Decimal("0.61101")},
+        "path": "desnz",
+        "mismatch": True,
+        "factor": (litres, "litre"),
+    }
     assert all(row["factor_status"] == "matched" for row in emissions.values())
+
+
+def test_us_lpg_in_kg_falls_back_to_the_default_publisher_flagged(emissions: dict) -> None:
+    """EPA Table 1 publishes LPG per gallon and per mmBtu only: a quantity in kg converts into neither, so the
+    default publisher's factor is used and flagged. DESNZ 2024, Fuels > Gaseous fuels > LPG, tonnes: CO2
+    2935.18, CH4 2.5536, N2O 1.62735 (total 2939.36095). 1,000 kg = 1 tonne: the same figures."""
+    assert request(emissions, "US-LPG", "stationary_combustion") == {
+        "kg": {"CO2": Decimal("2935.18"), "CH4": Decimal("2.5536"), "N2O": Decimal("1.62735")},
+        "path": "desnz",
+        "mismatch": True,
+        "factor": (Decimal(1), "tonne"),
+    }

@@ -1,10 +1,13 @@
 -- Emissions per activity, method and gas: each request of int_ghg__emission_requests meets its
 -- factor set and each used gas row of the set (int_ghg__emission_factors).
 -- 1. Candidates: current factor rows (is_current: a restated version is never used) whose
---    factor_match_key is the request's, of the same calorific basis (NULL = NULL: electricity,
---    distances) and whose unit the request's unit converts into (int_ghg__unit_conversions, same
---    dimension only); factors of another tenant (contractual instruments) are never candidates.
--- 2. One factor set per request: factor_year = reporting year first, else the latest earlier year,
+--    factor_match_key is the request's or its fallback_factor_match_key, of the same calorific basis
+--    (NULL = NULL: electricity, distances) and whose unit the request's unit converts into
+--    (int_ghg__unit_conversions, same dimension only); factors of another tenant (contractual
+--    instruments) are never candidates.
+-- 2. One factor set per request: the request's own key before its fallback (a US site's LPG in kg:
+--    EPA publishes LPG per gallon and mmBtu only, so the default publisher's per-tonne set, flagged);
+--    then factor_year = reporting year first, else the latest earlier year,
 --    else the earliest later year (factor_year_match says which); then a set in the request's own
 --    unit before one needing a conversion (DESNZ publishes diesel per litre, tonne and kWh: litres
 --    use the litre factor); ties by publisher, edition, set id.
@@ -67,6 +70,16 @@ conversions as (
 
 ),
 
+request_keys as (
+
+    -- the request's own factor key, then its fallback (fuels: the default publisher's)
+    select request_id, factor_match_key, 0 as key_rank from requests
+    union all
+    select request_id, fallback_factor_match_key, 1 from requests
+    where fallback_factor_match_key is not null
+
+),
+
 candidates as (
 
     select
@@ -78,6 +91,7 @@ candidates as (
         row_number() over (
             partition by requests.request_id
             order by
+                request_keys.key_rank,
                 case when factor_sets.factor_year > requests.reporting_year then 1 else 0 end,
                 abs(requests.reporting_year - factor_sets.factor_year),
                 case when factor_sets.unit_code = requests.unit_code then 0 else 1 end,
@@ -87,8 +101,10 @@ candidates as (
         ) as candidate_rank
 
     from requests
+    inner join request_keys
+        on requests.request_id = request_keys.request_id
     inner join factor_sets
-        on requests.factor_match_key = factor_sets.factor_match_key
+        on request_keys.factor_match_key = factor_sets.factor_match_key
         and (factor_sets.tenant_id = 'global' or factor_sets.tenant_id = requests.tenant_id)
         and requests.calorific_basis is not distinct from factor_sets.calorific_basis
     inner join conversions
@@ -205,7 +221,11 @@ final as (
         factor_status,
         {{ ghg_multiply('factor_quantity', 'emission_factor_value') }} as emissions_kg,
         {{ ghg_multiply(ghg_multiply('factor_quantity', 'emission_factor_value'), '0.001') }} as emissions_tco2e,
-        calculation_note,
+        case
+            when factor_path = 'epa_mobile' then 'EPA Hub Table 2: CO2 only; CH4 and N2O are per vehicle-mile by '
+                || 'vehicle type and model year (Tables 3-5) and a fuel record carries neither'
+            else calculation_note
+        end as calculation_note,
         _batch_id,
         _source_row,
         _ingested_at,

@@ -7,17 +7,18 @@
 --                                  physical quantity and the per-mmBtu (HHV) set for an energy one
 --                                  on the gross basis; DESNZ: Fuels / Bioenergy of the fuel
 --   Scope 1 mobile_combustion      EPA: Hub Table 2 (kg CO2 per gallon or scf by fuel,
---                                  ghg_fuels.epa_table2_row), key 'epa table 2|<row>': CO2 only, see
---                                  calculation_note; DESNZ: as stationary
+--                                  ghg_fuels.epa_table2_row), key 'epa table 2|<row>': CO2 only
+--                                  (int_ghg__emissions notes it); DESNZ: as stationary
 --   Scope 3 cat 3 well_to_tank     DESNZ WTT- fuels / WTT- bioenergy of the fuel, every country (EPA
 --                                  publishes no WTT factor: at a US site the row is flagged
 --                                  factor_jurisdiction_mismatch)
--- A fuel without a row of the EPA table (biomass: EPA's CO2 is biogenic, reported apart; unmapped
--- fuels) falls back to the DESNZ path when DESNZ is the default publisher (mismatch flagged), else
--- gets no factor (factor_status missing).
+-- fallback_factor_match_key: the default publisher's key when it is not the site's publisher, used
+-- when the site's publisher has no factor the quantity converts into: a fuel without an EPA row
+-- (biomass: EPA's CO2 is biogenic, reported apart; unmapped fuels), a liquid in kg, a net-basis kWh.
 
 {%- set default_publisher = ghg_default_factor_publisher() %}
 {%- set desnz_key = ghg_match_key(['desnz_level_1', 'desnz_level_2', 'desnz_level_3', 'null', 'null']) %}
+{%- set epa_key = 'case when epa_row is not null then ' ~ ghg_match_key(['epa_table', 'epa_row']) ~ ' end' %}
 
 with
 
@@ -61,20 +62,20 @@ combustion as (
         cast(null as integer) as scope_3_category,
         case when activity_type = 'mobile_fuel' then 'mobile_combustion' else 'stationary_combustion' end as method,
         'combustion' as request_part,
-        case
-            when factor_publisher = 'EPA' and epa_row is not null
-                then {{ ghg_match_key(['epa_table', 'epa_row']) }}
-            when factor_publisher = 'DESNZ' or (factor_publisher is not null and {{ default_publisher }} = 'DESNZ')
-                then {{ desnz_key }}
+        case factor_publisher
+            when 'EPA' then {{ epa_key }}
+            when 'DESNZ' then {{ desnz_key }}
         end as factor_match_key,
+        case
+            when factor_publisher <> {{ default_publisher }} then
+                case {{ default_publisher }}
+                    when 'EPA' then {{ epa_key }}
+                    when 'DESNZ' then {{ desnz_key }}
+                end
+        end as fallback_factor_match_key,
         quantity as request_quantity,
         unit_code as request_unit_code,
-        calorific_basis as request_calorific_basis,
-        case
-            when factor_publisher = 'EPA' and epa_row is not null and activity_type = 'mobile_fuel'
-                then 'EPA Hub Table 2: CO2 only; CH4 and N2O are per vehicle-mile by vehicle type and model '
-                    || 'year (Tables 3-5) and a fuel record carries neither'
-        end as calculation_note
+        calorific_basis as request_calorific_basis
 
     from with_epa_rows
 
@@ -90,10 +91,10 @@ well_to_tank as (
         'fuel_wtt' as request_part,
         {{ ghg_match_key(['desnz_wtt_level_1', 'desnz_wtt_level_2', 'desnz_wtt_level_3', 'null', 'null']) }}
             as factor_match_key,
+        cast(null as {{ dbt.type_string() }}) as fallback_factor_match_key,
         quantity as request_quantity,
         unit_code as request_unit_code,
-        calorific_basis as request_calorific_basis,
-        cast(null as {{ dbt.type_string() }}) as calculation_note
+        calorific_basis as request_calorific_basis
 
     from activities
 
