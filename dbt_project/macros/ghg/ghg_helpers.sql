@@ -120,9 +120,10 @@
 {#-
   ghg_default_factor_publisher(): the publisher of the fuel factors of a site whose country has no
   publisher of its own in the seed ghg_factor_jurisdictions, as a SQL literal:
-  var('ghg_default_factor_publisher'), 'DESNZ' by default (the widest fuel coverage in the store; the row
-  is then flagged factor_jurisdiction_mismatch), 'EPA' (the store's name of the US EPA hub), or none/'' (NULL: such sites' fuels get no
-  factor, factor_status missing). Anything else stops the compilation.
+  var('ghg_default_factor_publisher'), 'DESNZ' by default (the widest fuel coverage in the store; the
+  row is then flagged factor_jurisdiction_mismatch), 'EPA' (the store's name of the US EPA hub), or
+  none/'' (NULL: such sites' fuels get no factor, factor_status missing). Anything else stops the
+  compilation.
 -#}
 {% macro ghg_default_factor_publisher() -%}
     {%- set publisher = var('ghg_default_factor_publisher', 'DESNZ') -%}
