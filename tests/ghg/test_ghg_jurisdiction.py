@@ -18,7 +18,7 @@ from greenlang.core.landing import GLOBAL_TENANT
 from greenlang.core.loader import load_file, prepare_raw_tables
 from greenlang.core.warehouse import Warehouse
 from greenlang.ghg.epa_hub import load_epa_hub
-from greenlang.ghg.sources import DESNZ_CONVERSION_FACTORS, FUEL_RECORDS
+from greenlang.ghg.sources import DESNZ_CONVERSION_FACTORS, FUEL_RECORDS, METER_READINGS
 from tests.helpers import dbt
 from tests.helpers.warehouses import require_shared_data
 
@@ -51,6 +51,13 @@ def emissions(
     load_epa_hub(warehouse, shared_data / HUB)
     load_file(warehouse, DESNZ_CONVERSION_FACTORS, shared_data / DESNZ, GLOBAL_TENANT)
     folder = tmp_path_factory.mktemp("fuels")
+    (folder / "meter.csv").write_text(
+        "meter_id,channel,interval_start,interval_end,timezone,value,unit,quality_flag\n"
+        "US-PIT-EM-01,import,2024-03-15T00:00:00,2024-03-15T00:30:00,,500,kWh,ACTUAL\n"
+        "US-PIT-EM-01,import,2024-03-15T00:30:00,2024-03-15T01:00:00,,500,kWh,ACTUAL\n",
+        encoding="utf-8",
+    )
+    assert load_file(warehouse, METER_READINGS, folder / "meter.csv", "acme-steel").rows_rejected == 0
     for tenant, rows in RECORDS.items():
         path = folder / f"{tenant}.csv"
         with path.open("w", encoding="utf-8", newline="") as stream:
@@ -64,8 +71,9 @@ def emissions(
         rows = session.fetch_dicts(
             "SELECT activity_reference, method, gas, factor_path, factor_jurisdiction_mismatch, factor_quantity,"
             " factor_unit_code, emission_factor_value, emissions_kg, factor_status, calculation_note"
-            " FROM marts.fct_ghg_emissions WHERE activity_source = 'fuels__fuel_records'"
+            " FROM marts.fct_ghg_emissions WHERE activity_source IN ('fuels__fuel_records', 'meters__interval_readings')"
         )
+    # fuel records are '<tenant>/<record>', meter-days '<tenant>/<meter>/<day>'
     return {(row["activity_reference"].split("/")[1], row["method"], row["gas"]): row for row in rows}
 
 
@@ -167,3 +175,25 @@ def test_us_lpg_in_kg_falls_back_to_the_default_publisher_flagged(emissions: dic
         "mismatch": True,
         "factor": (Decimal(1), "tonne"),
     }
+
+
+def test_us_electricity_at_the_egrid_subregion_of_the_site(emissions: dict) -> None:
+    """Location-based Scope 2 of 1,000 kWh at US-PIT (facilities: eGRID subregion RFCW). Hub 2025 Table 6,
+    RFCW total output rates: CO2 911.321, CH4 0.071, N2O 0.010 lb/MWh; lb x 0.45359237 kg:
+      CO2 1 MWh x 911.321 x 0.45359237       = 413.36825222077 kg
+      CH4 1 MWh x 0.071 x 0.45359237 x 28    =   0.90174163156 kg CO2e
+      N2O 1 MWh x 0.010 x 0.45359237 x 265   =   1.2020197805  kg CO2e   total 415.47201363283 kg CO2e.
+    Market-based has no instrument nor residual mix: the same factor (location_fallback)."""
+    expected = {
+        "kg": {
+            "CO2": Decimal("413.36825222077"),
+            "CH4": Decimal("0.90174163156"),
+            "N2O": Decimal("1.2020197805"),
+        },
+        "path": "egrid_subregion",
+        "mismatch": False,
+        "factor": (Decimal(1), "MWh"),
+    }
+    for method in ("location_based", "market_based"):
+        assert request(emissions, "US-PIT-EM-01", method) == expected
+    assert sum(expected["kg"].values()) == Decimal("415.47201363283")
