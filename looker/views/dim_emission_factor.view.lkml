@@ -167,7 +167,7 @@ view: dim_emission_factor {
   dimension: is_used_for_totals {
     type: yesno
     sql: ${TABLE}.is_used_for_totals ;;
-    description: "The row emissions are computed with (gas rows of a complete set, else the CO2e total)."
+    description: "The row emissions are computed with (gas rows of a complete set, else the CO2e total; EPA, which publishes no CO2e total: its gas rows)."
   }
 
   dimension: _batch_id {

@@ -159,6 +159,18 @@ view: fct_ghg_emissions {
     sql: ${TABLE}.calculation_note ;;
   }
 
+  dimension: factor_path {
+    type: string
+    sql: ${TABLE}.factor_path ;;
+    description: "The publication path of the factor (ghg_factor_path): epa_table1_physical / epa_table1_heat_content (US EPA GHG Emission Factors Hub Table 1, stationary combustion per short ton, scf or gallon / per mmBtu HHV), epa_mobile (Table 2, mobile combustion CO2), egrid_subregion (Table 6), desnz, ember_country, residual_mix, contractual_instrument, eeio_spend; NULL when the factor is missing."
+  }
+
+  dimension: factor_jurisdiction_mismatch {
+    type: yesno
+    sql: ${TABLE}.factor_jurisdiction_mismatch ;;
+    description: "True when the factor's publisher has a jurisdiction (seed ghg_factor_jurisdictions: DESNZ GB, EPA US) other than the site's country: a site of a country without its own publisher at the default publisher (var ghg_default_factor_publisher), or a US site's well-to-tank at DESNZ. False for country-specific factors (Ember, AIB, instruments); NULL without a site or a factor, and for spend-based rows."
+  }
+
   dimension: _batch_id {
     type: string
     sql: ${TABLE}._batch_id ;;

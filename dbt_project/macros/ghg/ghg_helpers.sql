@@ -116,3 +116,45 @@
     where dimension = 'energy'
         and coalesce(calorific_basis, '') = ''
 {%- endmacro %}
+
+{#-
+  ghg_default_factor_publisher(): the publisher of the fuel factors of a site whose country has no
+  publisher of its own in the seed ghg_factor_jurisdictions, as a SQL literal:
+  var('ghg_default_factor_publisher'), 'DESNZ' by default (the widest fuel coverage in the store; the
+  row is then flagged factor_jurisdiction_mismatch), 'EPA' (the store's name of the US EPA hub), or
+  none/'' (NULL: such sites' fuels get no factor, factor_status missing). Anything else stops the
+  compilation.
+-#}
+{% macro ghg_default_factor_publisher() -%}
+    {%- set publisher = var('ghg_default_factor_publisher', 'DESNZ') -%}
+    {%- if publisher in [none, ''] -%}
+        {{ return('cast(null as ' ~ dbt.type_string() ~ ')') }}
+    {%- elif publisher not in ['DESNZ', 'EPA'] -%}
+        {{ exceptions.raise_compiler_error("var ghg_default_factor_publisher must be DESNZ, EPA or empty, got " ~ publisher) }}
+    {%- endif -%}
+    {{ return("'" ~ publisher ~ "'") }}
+{%- endmacro %}
+
+{#-
+  ghg_factor_path(relation): the publication path of a factor row of the store (columns publisher,
+  level_1, calorific_basis of `relation`), what an emission row records: US EPA GHG Emission Factors
+  Hub Table 1 per physical unit (short ton, scf, gallon) 'epa_table1_physical' or per mmBtu HHV
+  'epa_table1_heat_content', Table 2 mobile combustion 'epa_mobile', Table 6 eGRID 'egrid_subregion',
+  another EPA table 'epa_table<n>'; DESNZ 'desnz'; Ember 'ember_country'; AIB 'residual_mix';
+  'contractual_instrument'; another publisher its name lower-cased.
+-#}
+{% macro ghg_factor_path(relation) -%}
+    {%- set r = relation ~ '.' -%}
+    case
+        when {{ r }}publisher = 'EPA' and {{ r }}level_1 = 'Table 1' and {{ r }}calorific_basis is not null
+            then 'epa_table1_heat_content'
+        when {{ r }}publisher = 'EPA' and {{ r }}level_1 = 'Table 1' then 'epa_table1_physical'
+        when {{ r }}publisher = 'EPA' and {{ r }}level_1 = 'Table 2' then 'epa_mobile'
+        when {{ r }}publisher = 'EPA' and {{ r }}level_1 = 'Table 6' then 'egrid_subregion'
+        when {{ r }}publisher = 'EPA' then 'epa_' || lower(replace({{ r }}level_1, ' ', ''))
+        when {{ r }}publisher = 'DESNZ' then 'desnz'
+        when {{ r }}publisher = 'Ember' then 'ember_country'
+        when {{ r }}publisher = 'AIB' then 'residual_mix'
+        else lower({{ r }}publisher)
+    end
+{%- endmacro %}

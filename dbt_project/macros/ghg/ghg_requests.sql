@@ -1,11 +1,13 @@
 {#-
   ghg_request_activity_columns(relation): the activity columns every emission request carries
-  (int_ghg__emission_requests_* models), qualified by `relation`, each followed by a comma.
+  (int_ghg__emission_requests_* models), qualified by `relation`, each followed by a comma; country_code
+  is the site's (NULL without a site), what int_ghg__emissions compares the factor's jurisdiction with.
 -#}
 {% macro ghg_request_activity_columns(relation) -%}
     {%- for column in [
         'tenant_id', 'activity_id', 'activity_source', 'activity_reference', 'activity_type', 'facility_id',
-        'activity_date', 'reporting_year', 'quantity', 'unit', '_batch_id', '_source_row', '_ingested_at'
+        'country_code', 'activity_date', 'reporting_year', 'quantity', 'unit', '_batch_id', '_source_row',
+        '_ingested_at'
     ] %}
         {{ relation }}.{{ column }},
     {%- endfor %}

@@ -7,7 +7,10 @@
 --   int_ghg__activities_freight       freight (tonne.km)
 --   int_ghg__activities_headcount     headcount (employees in the month)
 -- A column a family does not have is NULL (union_families). Here: the facility of the site (seed
--- facilities: country, grid region) and the reporting year.
+-- facilities: country, grid region), the reporting year and the jurisdiction rule, applied here and
+-- nowhere else: factor_publisher = the publisher of the site's country (seed ghg_factor_jurisdictions:
+-- US -> EPA, GB -> DESNZ), else (another or an unknown country) var ghg_default_factor_publisher
+-- (ghg_default_factor_publisher()); NULL for an activity without a site.
 -- unit_status must be 'known' (test assert_ghg_activity_units_known, error); code_status: the
 -- fuel, refrigerant, mode or meter is known (assert_ghg_activity_codes_known, error);
 -- quantity_status 'missing': no usable quantity, no emissions, a warning test lists them.
@@ -58,6 +61,16 @@ facilities as (
 
 ),
 
+jurisdictions as (
+
+    select
+        upper(trim(country_code)) as country_code,
+        publisher
+
+    from {{ ref('ghg_factor_jurisdictions') }}
+
+),
+
 final as (
 
     select
@@ -73,6 +86,10 @@ final as (
         facilities.country_code,
         facilities.country_code_iso3,
         facilities.grid_region,
+        case
+            when unioned.site_id is not null
+                then coalesce(jurisdictions.publisher, {{ ghg_default_factor_publisher() }})
+        end as factor_publisher,
         unioned.activity_date,
         {{ year_of('unioned.activity_date') }} as reporting_year,
         {%- for column in columns[7:20] %}
@@ -87,6 +104,8 @@ final as (
     left join facilities
         on unioned.tenant_id = facilities.tenant_id
         and unioned.site_id = facilities.site_id
+    left join jurisdictions
+        on facilities.country_code = jurisdictions.country_code
 
 )
 

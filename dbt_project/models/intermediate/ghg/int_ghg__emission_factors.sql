@@ -25,6 +25,8 @@
 -- EPA: row and unit) are one set. has_complete_gas_breakdown: the set has CO2, CH4 and N2O values;
 -- then emissions are computed per gas and the set's CO2e total is not used (is_used_for_totals
 -- false), else the CO2e total is used alone - so summing a set's used rows never double counts.
+-- EPA publishes masses of each gas and no CO2e total: its gas rows are used whatever the set holds
+-- (Hub Table 2, mobile combustion: CO2 alone).
 
 {%- set basis = ghg_gwp_basis() %}
 
@@ -164,7 +166,7 @@ final as (
         next_version_published_at is null as is_current,
         gases_with_value = 3 as has_complete_gas_breakdown,
         case
-            when gases_with_value = 3 then gas <> 'CO2e' and value is not null
+            when gases_with_value = 3 or value_kind = 'mass_of_gas' then gas <> 'CO2e' and value is not null
             else gas = 'CO2e' and value is not null
         end as is_used_for_totals,
         _batch_id,

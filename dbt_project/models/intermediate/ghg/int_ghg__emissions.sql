@@ -1,10 +1,13 @@
 -- Emissions per activity, method and gas: each request of int_ghg__emission_requests meets its
 -- factor set and each used gas row of the set (int_ghg__emission_factors).
 -- 1. Candidates: current factor rows (is_current: a restated version is never used) whose
---    factor_match_key is the request's, of the same calorific basis (NULL = NULL: electricity,
---    distances) and whose unit the request's unit converts into (int_ghg__unit_conversions, same
---    dimension only); factors of another tenant (contractual instruments) are never candidates.
--- 2. One factor set per request: factor_year = reporting year first, else the latest earlier year,
+--    factor_match_key is the request's or its fallback_factor_match_key, of the same calorific basis
+--    (NULL = NULL: electricity, distances) and whose unit the request's unit converts into
+--    (int_ghg__unit_conversions, same dimension only); factors of another tenant (contractual
+--    instruments) are never candidates.
+-- 2. One factor set per request: the request's own key before its fallback (a US site's LPG in kg:
+--    EPA publishes LPG per gallon and mmBtu only, so the default publisher's per-tonne set, flagged);
+--    then factor_year = reporting year first, else the latest earlier year,
 --    else the earliest later year (factor_year_match says which); then a set in the request's own
 --    unit before one needing a conversion (DESNZ publishes diesel per litre, tonne and kWh: litres
 --    use the litre factor); ties by publisher, edition, set id.
@@ -14,6 +17,9 @@
 --    method always add up to its total, never twice). emissions_tco2e = emissions_kg x 0.001.
 -- 4. A request without a factor set keeps one row (gas CO2e, factor_status 'missing', emissions
 --    NULL), so that missing factors are visible and counted, never silently zero.
+-- 5. factor_path: the publication path of the factor (ghg_factor_path); factor_jurisdiction_mismatch:
+--    the factor's publisher has a jurisdiction (ghg_factor_jurisdictions) other than the site's
+--    country (a French or US site at DESNZ: true; Ember, AIB, instruments: false; no site: NULL).
 
 with
 
@@ -48,9 +54,29 @@ factor_sets as (
 
 ),
 
+jurisdictions as (
+
+    select
+        publisher,
+        upper(trim(country_code)) as country_code
+
+    from {{ ref('ghg_factor_jurisdictions') }}
+
+),
+
 conversions as (
 
     select * from {{ ref('int_ghg__unit_conversions') }}
+
+),
+
+request_keys as (
+
+    -- the request's own factor key, then its fallback (fuels: the default publisher's)
+    select request_id, factor_match_key, 0 as key_rank from requests
+    union all
+    select request_id, fallback_factor_match_key, 1 from requests
+    where fallback_factor_match_key is not null
 
 ),
 
@@ -65,6 +91,7 @@ candidates as (
         row_number() over (
             partition by requests.request_id
             order by
+                request_keys.key_rank,
                 case when factor_sets.factor_year > requests.reporting_year then 1 else 0 end,
                 abs(requests.reporting_year - factor_sets.factor_year),
                 case when factor_sets.unit_code = requests.unit_code then 0 else 1 end,
@@ -74,8 +101,10 @@ candidates as (
         ) as candidate_rank
 
     from requests
+    inner join request_keys
+        on requests.request_id = request_keys.request_id
     inner join factor_sets
-        on requests.factor_match_key = factor_sets.factor_match_key
+        on request_keys.factor_match_key = factor_sets.factor_match_key
         and (factor_sets.tenant_id = 'global' or factor_sets.tenant_id = requests.tenant_id)
         and requests.calorific_basis is not distinct from factor_sets.calorific_basis
     inner join conversions
@@ -108,13 +137,20 @@ matched as (
             when chosen.factor_year < requests.reporting_year then 'earlier_year'
             else 'later_year'
         end as factor_year_match,
-        'matched' as factor_status
+        'matched' as factor_status,
+        {{ ghg_factor_path('factors') }} as factor_path,
+        case
+            when requests.country_code is not null
+                then coalesce(jurisdictions.country_code <> requests.country_code, false)
+        end as factor_jurisdiction_mismatch
 
     from requests
     inner join chosen
         on requests.request_id = chosen.request_id
     inner join factors
         on chosen.factor_set_id = factors.factor_set_id
+    left join jurisdictions
+        on factors.publisher = jurisdictions.publisher
 
 ),
 
@@ -131,7 +167,9 @@ unmatched as (
         {{ to_decimal('null') }} as emission_factor_value,
         cast(null as {{ dbt.type_string() }}) as gwp_basis,
         cast(null as {{ dbt.type_string() }}) as factor_year_match,
-        'missing' as factor_status
+        'missing' as factor_status,
+        cast(null as {{ dbt.type_string() }}) as factor_path,
+        cast(null as boolean) as factor_jurisdiction_mismatch
 
     from requests
     where not exists (
@@ -183,10 +221,16 @@ final as (
         factor_status,
         {{ ghg_multiply('factor_quantity', 'emission_factor_value') }} as emissions_kg,
         {{ ghg_multiply(ghg_multiply('factor_quantity', 'emission_factor_value'), '0.001') }} as emissions_tco2e,
-        calculation_note,
+        case
+            when factor_path = 'epa_mobile' then 'EPA Hub Table 2: CO2 only; CH4 and N2O are per vehicle-mile by '
+                || 'vehicle type and model year (Tables 3-5) and a fuel record carries neither'
+            else calculation_note
+        end as calculation_note,
         _batch_id,
         _source_row,
-        _ingested_at
+        _ingested_at,
+        factor_path,
+        factor_jurisdiction_mismatch
 
     from unioned
 

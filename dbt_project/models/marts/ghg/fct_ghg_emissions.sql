@@ -8,7 +8,8 @@
 -- Built as a table (not incremental): a restated factor or a new GWP basis changes past rows.
 -- Provenance: _batch_id -> raw.load_batch, _source_row; emission_factor_id -> dim_emission_factor
 -- (publisher, edition, version, publisher's factor id); factor_status 'missing' rows keep the
--- activity with NULL emissions.
+-- activity with NULL emissions. factor_path: the publication path of the factor (int_ghg__emissions;
+-- spend-based rows 'eeio_spend', their jurisdiction not evaluated: factor_jurisdiction_mismatch NULL).
 
 with
 
@@ -16,7 +17,12 @@ emissions as (
 
     select * from {{ ref('int_ghg__emissions') }}
     union all
-    select * from {{ ref('int_ghg__emissions_spend_based') }}
+    select
+        *,
+        'eeio_spend' as factor_path,
+        cast(null as boolean) as factor_jurisdiction_mismatch
+
+    from {{ ref('int_ghg__emissions_spend_based') }}
 
 ),
 
@@ -53,6 +59,8 @@ final as (
         emissions_kg,
         emissions_tco2e,
         calculation_note,
+        factor_path,
+        factor_jurisdiction_mismatch,
         _batch_id,
         _source_row,
         _ingested_at

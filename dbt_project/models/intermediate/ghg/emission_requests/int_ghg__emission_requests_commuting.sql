@@ -56,7 +56,6 @@ headcount as (
 
     select
         {{ ghg_request_activity_columns('activities') }}
-        activities.country_code,
         surveys.commuting_mode_share is not null as has_survey,
         surveys.commuting_km_per_employee as survey_km_per_employee,
         {%- for mode in modes %}
