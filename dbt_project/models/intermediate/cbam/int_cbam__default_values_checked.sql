@@ -1,21 +1,7 @@
--- Every published CBAM default value row (Implementing Regulation (EU) 2025/2621) with the result of
--- each consistency rule, and which of its figures may be used: a broken rule disqualifies only the
--- figures it involves (rpt_cbam_default_value_issues lists them), so a broken 2028 value leaves the
+-- Every published CBAM default value row (Implementing Regulation (EU) 2025/2621) with the rules of
+-- int_cbam__default_value_rules and which of its figures may be used: a broken rule disqualifies only
+-- the figures it involves (rpt_cbam_default_value_issues lists them), so a broken 2028 value leaves the
 -- 2026 value of the row in use for 2026 imports.
---
--- Rules (NULL = not checkable because a figure is missing):
---   rule_values_present  direct, total and the 2026/2027/2028 values are published, and the indirect
---                        value too for sectors that count indirect emissions (cement, fertilisers:
---                        Annex II of Regulation (EU) 2023/956 lists the direct-only goods).
---   rule_total_is_sum    |direct + indirect - total| <= h(direct) + h(indirect) + h(total)
---   rule_markup_<year>   |value_<year> - total * factor| <= h(value_<year>) + factor * h(total);
---                        factor 1.10 / 1.20 / 1.30 for 2026 / 2027 / 2028 and 1.01 in every year for
---                        fertilisers (mark-up of IR (EU) 2025/2621).
---   rule_total_positive  total > 0: a zero default value would declare no embedded emissions.
--- h(x) = half a unit in the last decimal place of x AS PUBLISHED (default_value_<x>_scale of the
--- staging, from the published text): each figure is rounded on its own, so a sum or product of
--- rounded figures may differ from the rounded result by up to the sum of the half units, e.g.
--- urea 0.9 + 0.05 = 0.95 vs total 0.94: |0.01| <= 0.05 + 0.005 + 0.005.
 --
 -- Figures used (a rule disqualifies the figures it involves, nothing else):
 --   are_base_figures_usable  direct, indirect (where counted) and total published, total_is_sum and
@@ -24,133 +10,37 @@
 --   is_usable_<year>         the base figures are usable, the year value is published and its
 --                            mark-up rule holds: the figure used for imports of that year.
 --   is_usable                every figure usable (the row is sound throughout).
--- A reload of the same publication replaces the earlier rows (latest_per_key per id).
 
+{%- set base_figures_usable %}
+    coalesce(
+        default_value_direct is not null
+        and default_value_total is not null
+        and (direct_emissions_only or default_value_indirect is not null)
+        and rule_total_is_sum
+        and rule_total_positive,
+        false
+    )
+{%- endset %}
 
 with
 
-default_values as (
+default_value_rules as (
 
-    select * from {{ ref('stg_cbam__default_values') }}
-
-),
-
-sectors as (
-
-    select distinct
-        cbam_sector,
-        direct_emissions_only
-
-    from {{ ref('cbam_good_categories') }}
-    where cbam_sector is not null
-
-),
-
-ranked_loads as (
-
-    {{ latest_per_key('default_values', partition_by=['default_value_id'], rank_column='load_recency') }}
-
-),
-
-current_rows as (
-
-    select
-        ranked_loads.*,
-        coalesce(sectors.direct_emissions_only, false) as direct_emissions_only
-
-    from ranked_loads
-    left join sectors
-        on ranked_loads.sector = sectors.cbam_sector
-
-),
-
-tolerances as (
-
-    select
-        current_rows.*,
-        {%- for figure in ['direct', 'indirect', 'total', '2026', '2027', '2028'] %}
-        {{ half_unit_in_last_place('default_value_' ~ figure ~ '_scale') }} as half_unit_{{ figure }},
-        {%- endfor %}
-        {{ cbam_markup_factor('sector', 2026) }} as markup_factor_2026,
-        {{ cbam_markup_factor('sector', 2027) }} as markup_factor_2027,
-        {{ cbam_markup_factor('sector', 2028) }} as markup_factor_2028
-
-    from current_rows
-
-),
-
-checked as (
-
-    select
-        tolerances.*,
-
-        (
-            default_value_direct is not null
-            or default_value_indirect is not null
-            or default_value_total is not null
-            or default_value_2026 is not null
-            or default_value_2027 is not null
-            or default_value_2028 is not null
-        ) as is_published,
-
-        (
-            default_value_direct is not null
-            and default_value_total is not null
-            and default_value_2026 is not null
-            and default_value_2027 is not null
-            and default_value_2028 is not null
-            and (direct_emissions_only or default_value_indirect is not null)
-        ) as rule_values_present,
-
-        case
-            when default_value_direct is not null and default_value_total is not null
-                then abs(default_value_direct + coalesce(default_value_indirect, 0) - default_value_total)
-                    <= half_unit_direct + half_unit_indirect + half_unit_total
-        end as rule_total_is_sum,
-
-        {% for year in [2026, 2027, 2028] %}
-        case
-            when default_value_{{ year }} is not null and default_value_total is not null
-                then abs(default_value_{{ year }} - default_value_total * markup_factor_{{ year }})
-                    <= half_unit_{{ year }} + markup_factor_{{ year }} * half_unit_total
-        end as rule_markup_{{ year }},
-        {% endfor %}
-
-        case
-            when default_value_total is not null then default_value_total > 0
-        end as rule_total_positive
-
-    from tolerances
+    select * from {{ ref('int_cbam__default_value_rules') }}
 
 ),
 
 usable_figures as (
 
     select
-        checked.*,
-        coalesce(
-            default_value_direct is not null
-            and default_value_total is not null
-            and (direct_emissions_only or default_value_indirect is not null)
-            and rule_total_is_sum
-            and rule_total_positive,
-            false
-        ) as are_base_figures_usable
-
-    from checked
-
-),
-
-usable_years as (
-
-    select
-        usable_figures.*,
+        default_value_rules.*,
+        {{ base_figures_usable }} as are_base_figures_usable,
         {%- for year in [2026, 2027, 2028] %}
-        coalesce(are_base_figures_usable and rule_markup_{{ year }}, false) as is_usable_{{ year }}
+        coalesce({{ base_figures_usable }} and rule_markup_{{ year }}, false) as is_usable_{{ year }}
         {%- if not loop.last %},{% endif %}
         {%- endfor %}
 
-    from usable_figures
+    from default_value_rules
 
 ),
 
@@ -181,9 +71,9 @@ final as (
         default_value_2027_scale,
         default_value_2028_scale,
         production_route,
-        {{ to_decimal('markup_factor_2026') }} as markup_factor_2026,
-        {{ to_decimal('markup_factor_2027') }} as markup_factor_2027,
-        {{ to_decimal('markup_factor_2028') }} as markup_factor_2028,
+        markup_factor_2026,
+        markup_factor_2027,
+        markup_factor_2028,
         is_published,
         rule_values_present,
         rule_total_is_sum,
@@ -220,7 +110,7 @@ final as (
         _row_sha256,
         _ingested_at
 
-    from usable_years
+    from usable_figures
 
 )
 

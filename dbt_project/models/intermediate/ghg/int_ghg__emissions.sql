@@ -1,25 +1,20 @@
 -- Emissions per activity, method and gas: each request of int_ghg__emission_requests meets its
 -- factor set and each used gas row of the set (int_ghg__emission_factors).
--- 1. Candidates: current factor rows (is_current: a restated version is never used) whose
---    factor_match_key is the request's or its fallback_factor_match_key, of the same calorific basis
---    (NULL = NULL: electricity, distances) and whose unit the request's unit converts into
---    (int_ghg__unit_conversions, same dimension only); factors of another tenant (contractual
---    instruments) are never candidates.
--- 2. One factor set per request: the request's own key before its fallback (a US site's LPG in kg:
---    EPA publishes LPG per gallon and mmBtu only, so the default publisher's per-tonne set, flagged);
---    then factor_year = reporting year first, else the latest earlier year,
---    else the earliest later year (factor_year_match says which); then a set in the request's own
---    unit before one needing a conversion (DESNZ publishes diesel per litre, tonne and kWh: litres
---    use the litre factor); ties by publisher, edition, set id.
--- 3. factor_quantity = quantity x conversion factor (exact decimal); emissions_kg = factor_quantity x
---    value (kg CO2e per factor unit on gwp_basis), one row per gas the set is used for: CO2, CH4 and
---    N2O when the set publishes all three, else its CO2e total (so the rows of an activity and
---    method always add up to its total, never twice). emissions_tco2e = emissions_kg x 0.001.
--- 4. A request without a factor set keeps one row (gas CO2e, factor_status 'missing', emissions
---    NULL), so that missing factors are visible and counted, never silently zero.
--- 5. factor_path: the publication path of the factor (ghg_factor_path); factor_jurisdiction_mismatch:
---    the factor's publisher has a jurisdiction (ghg_factor_jurisdictions) other than the site's
---    country (a French or US site at DESNZ: true; Ember, AIB, instruments: false; no site: NULL).
+-- 1. Candidates: current factor rows (a restated version is never used) whose factor_match_key is the
+--    request's or its fallback_factor_match_key, of the same calorific basis (NULL = NULL: electricity,
+--    distances), in a unit the request's converts into (int_ghg__unit_conversions, same dimension);
+--    another tenant's factors (contractual instruments) are never candidates.
+-- 2. One set per request: own key before the fallback (a US site's LPG in kg: EPA has LPG per gallon
+--    and mmBtu only, so the default publisher's per-tonne set, flagged); factor_year = reporting year,
+--    else the latest earlier, else the earliest later (factor_year_match); the request's own unit before
+--    a conversion (DESNZ diesel per litre, tonne, kWh: litres use litres); publisher, edition, set id.
+-- 3. factor_quantity = quantity x conversion (exact decimal); emissions_kg = factor_quantity x value (kg
+--    CO2e per unit on gwp_basis), a row per gas the set is used for (CO2, CH4, N2O, or its CO2e total
+--    alone), so an activity's rows add up to its total once; emissions_tco2e = emissions_kg x 0.001.
+-- 4. A request without a factor set keeps one row (gas CO2e, factor_status 'missing', emissions NULL).
+-- 5. factor_path: the factor's publication path (ghg_factor_path); factor_jurisdiction_mismatch: its
+--    publisher's jurisdiction (ghg_factor_jurisdictions) is not the site's country (a French or US site
+--    at DESNZ: true; Ember, AIB, instruments: false; no site: NULL).
 
 with
 
@@ -56,10 +51,7 @@ factor_sets as (
 
 jurisdictions as (
 
-    select
-        publisher,
-        upper(trim(country_code)) as country_code
-
+    select publisher, upper(trim(country_code)) as country_code
     from {{ ref('ghg_factor_jurisdictions') }}
 
 ),
@@ -120,8 +112,9 @@ chosen as (
 
 ),
 
-matched as (
+emission_rows as (
 
+    -- a request without a factor set keeps one row: no chosen set, no factor row (point 4)
     select
         requests.*,
         chosen.factor_set_id,
@@ -129,61 +122,29 @@ matched as (
         chosen.factor_year,
         {{ ghg_multiply('requests.quantity', 'chosen.conversion_factor') }} as factor_quantity,
         factors.emission_factor_id,
-        factors.gas,
+        coalesce(factors.gas, 'CO2e') as gas,
         factors.value as emission_factor_value,
         factors.gwp_basis,
         case
+            when chosen.request_id is null then null
             when chosen.factor_year = requests.reporting_year then 'same_year'
             when chosen.factor_year < requests.reporting_year then 'earlier_year'
             else 'later_year'
         end as factor_year_match,
-        'matched' as factor_status,
+        case when chosen.request_id is null then 'missing' else 'matched' end as factor_status,
         {{ ghg_factor_path('factors') }} as factor_path,
         case
-            when requests.country_code is not null
+            when chosen.request_id is not null and requests.country_code is not null
                 then coalesce(jurisdictions.country_code <> requests.country_code, false)
         end as factor_jurisdiction_mismatch
 
     from requests
-    inner join chosen
+    left join chosen
         on requests.request_id = chosen.request_id
-    inner join factors
+    left join factors
         on chosen.factor_set_id = factors.factor_set_id
     left join jurisdictions
         on factors.publisher = jurisdictions.publisher
-
-),
-
-unmatched as (
-
-    select
-        requests.*,
-        cast(null as {{ dbt.type_string() }}) as factor_set_id,
-        cast(null as {{ dbt.type_string() }}) as factor_unit_code,
-        cast(null as integer) as factor_year,
-        {{ to_decimal('null') }} as factor_quantity,
-        cast(null as {{ dbt.type_string() }}) as emission_factor_id,
-        'CO2e' as gas,
-        {{ to_decimal('null') }} as emission_factor_value,
-        cast(null as {{ dbt.type_string() }}) as gwp_basis,
-        cast(null as {{ dbt.type_string() }}) as factor_year_match,
-        'missing' as factor_status,
-        cast(null as {{ dbt.type_string() }}) as factor_path,
-        cast(null as boolean) as factor_jurisdiction_mismatch
-
-    from requests
-    where not exists (
-        select 1 from chosen
-        where chosen.request_id = requests.request_id
-    )
-
-),
-
-unioned as (
-
-    select * from matched
-    union all
-    select * from unmatched
 
 ),
 
@@ -232,7 +193,7 @@ final as (
         factor_path,
         factor_jurisdiction_mismatch
 
-    from unioned
+    from emission_rows
 
 )
 
