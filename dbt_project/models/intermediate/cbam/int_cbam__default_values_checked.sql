@@ -47,44 +47,7 @@ usable_figures as (
 final as (
 
     select
-        default_value_id,
-        tenant_id,
-        publication,
-        country_name_published,
-        country_code,
-        is_other_countries,
-        sector,
-        direct_emissions_only,
-        cn_code,
-        cn_code_length,
-        description,
-        default_value_direct,
-        default_value_indirect,
-        default_value_total,
-        default_value_2026,
-        default_value_2027,
-        default_value_2028,
-        default_value_direct_scale,
-        default_value_indirect_scale,
-        default_value_total_scale,
-        default_value_2026_scale,
-        default_value_2027_scale,
-        default_value_2028_scale,
-        production_route,
-        markup_factor_2026,
-        markup_factor_2027,
-        markup_factor_2028,
-        is_published,
-        rule_values_present,
-        rule_total_is_sum,
-        rule_markup_2026,
-        rule_markup_2027,
-        rule_markup_2028,
-        rule_total_positive,
-        are_base_figures_usable,
-        is_usable_2026,
-        is_usable_2027,
-        is_usable_2028,
+        usable_figures.*,
         case
             when is_published and not (are_base_figures_usable and is_usable_2026 and is_usable_2027 and is_usable_2028)
                 then concat_ws(
@@ -103,12 +66,7 @@ final as (
             and rule_markup_2028
             and rule_total_positive,
             false
-        ) as is_usable,
-        _batch_id,
-        _source_uri,
-        _source_row,
-        _row_sha256,
-        _ingested_at
+        ) as is_usable
 
     from usable_figures
 
