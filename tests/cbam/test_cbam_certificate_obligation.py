@@ -202,11 +202,10 @@ def test_benchmark_lines_rejected_with_their_reason(warehouse: Warehouse, tmp_pa
     assert "column_b" in rejected[2]["errors"]
 
 
+# PostgreSQL decides what a reader sees (docs/design.md, "Readers and tenants"): the report's readers' view
+# filters by the reader's tenants, and the materialized view itself is not granted
+@pytest.mark.parametrize("module_warehouse", ["postgres"], indirect=True)
 def test_readers_see_their_tenants_obligation_only(obligation: Warehouse) -> None:
-    # PostgreSQL decides what a reader sees (docs/design.md, "Readers and tenants"): the report's readers'
-    # view filters by the reader's tenants, and the materialized view itself is not granted
-    if obligation.settings.target != "postgres":
-        pytest.skip("row-level security and readers' grants exist on PostgreSQL only")
     database = obligation.settings.postgres
     with (
         reader_roles(database, {"acme": frozenset({"acme"})}) as (reader,),
