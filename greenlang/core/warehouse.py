@@ -726,8 +726,12 @@ class PostgresSession(Session):
         return self.advisory_lock(_MIGRATION_LOCK_KEY)
 
     def ensure_key_index(self, table: str, columns: Sequence[str]) -> None:
-        name = f"{table.rsplit('.', 1)[-1]}__key"
-        self.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})")
+        schema, _, relation = table.rpartition(".")
+        name = f"{relation}__key"
+        # CREATE INDEX takes a lock that holds up writers of the table before it finds the index exists:
+        # a writer starting each run looks first
+        if self.scalar("SELECT to_regclass(%(index)s)", {"index": f"{schema}.{name}"}) is None:
+            self.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})")
 
     @contextmanager
     def advisory_lock(self, key: str) -> Iterator[None]:
